@@ -1,0 +1,78 @@
+import type { ErrorCode, SyncFailureCategory } from './codes';
+
+const MARKER = Symbol.for('blueclerk.error');
+
+export interface BlueClerkErrorOptions {
+  /** Underlying error. It is passed through `redactError` before it is attached, so no secret survives in it. */
+  cause?: unknown;
+  /** Safe to repeat the operation that failed (network blips, 5xx, rate limits). */
+  retryable?: boolean;
+  /** Plain-data details safe to show and log (never a token, secret or code). */
+  details?: Record<string, unknown>;
+  /** What the user or developer should do about it, in one sentence. */
+  action?: string;
+}
+
+/**
+ * Base class of every error the SDK throws.
+ *
+ * Recognised by a symbol marker (`BlueClerkError.isInstance`) rather than `instanceof` alone, so two installed
+ * copies of `@blueclerk/core` still recognise each other's errors.
+ */
+export class BlueClerkError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown>;
+  readonly action: string | undefined;
+  readonly [MARKER] = true;
+
+  constructor(code: ErrorCode, message: string, options: BlueClerkErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details ?? {};
+    this.action = options.action;
+  }
+
+  static isInstance(value: unknown): value is BlueClerkError {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+  }
+
+  /** The sync-health category of this error (see `categorizeError`). */
+  get category(): SyncFailureCategory {
+    return CATEGORY_BY_CODE[this.code];
+  }
+}
+
+const CATEGORY_BY_CODE: Record<ErrorCode, SyncFailureCategory> = {
+  config_invalid: 'validation',
+  validation_failed: 'validation',
+  vault_key_invalid: 'internal',
+  vault_decrypt_failed: 'internal',
+  oauth_state_invalid: 'validation',
+  oauth_exchange_failed: 'needs_reconnect',
+  token_invalid: 'needs_reconnect',
+  token_expired: 'token_expired',
+  needs_reconnect: 'needs_reconnect',
+  unauthorized: 'token_expired',
+  rate_limited: 'rate_limited',
+  network: 'network',
+  timeout: 'timeout',
+  duplicate: 'duplicate',
+  missing_field: 'missing_field',
+  not_found: 'not_found',
+  conflict: 'conflict',
+  lock_unavailable: 'internal',
+  lease_lost: 'internal',
+  ledger_claim_lost: 'internal',
+  webhook_signature_invalid: 'validation',
+  provider_error: 'provider_error',
+  unsupported: 'provider_error',
+  internal: 'internal',
+};
+
+/** Maps any thrown value onto a sync-failure category; unknown errors are `internal`. */
+export function categorizeError(error: unknown): SyncFailureCategory {
+  return BlueClerkError.isInstance(error) ? error.category : 'internal';
+}

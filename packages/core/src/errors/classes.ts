@@ -1,0 +1,122 @@
+import { BlueClerkError, type BlueClerkErrorOptions } from './blueclerk-error';
+import type { ErrorCode } from './codes';
+
+/** A setting (client id, secret, key, URL ...) is missing, a placeholder, or malformed. Names the setting, never its value. */
+export class ConfigurationError extends BlueClerkError {
+  readonly setting: string;
+  constructor(setting: string, message: string, options: BlueClerkErrorOptions = {}) {
+    super('config_invalid', message, { ...options, details: { setting, ...options.details } });
+    this.setting = setting;
+  }
+}
+
+/** Input failed validation (a domain record, a provider response, a webhook body). */
+export class ValidationError extends BlueClerkError {
+  readonly issues: ReadonlyArray<{ path: string; message: string }>;
+  constructor(
+    message: string,
+    issues: ReadonlyArray<{ path: string; message: string }> = [],
+    options: BlueClerkErrorOptions = {},
+  ) {
+    super('validation_failed', message, { ...options, details: { issues, ...options.details } });
+    this.issues = issues;
+  }
+}
+
+/** A required field is absent (customer email, item income account ...). `field` names it. */
+export class MissingFieldError extends BlueClerkError {
+  readonly field: string;
+  constructor(field: string, message: string, options: BlueClerkErrorOptions = {}) {
+    super('missing_field', message, { ...options, details: { field, ...options.details } });
+    this.field = field;
+  }
+}
+
+/** Encryption key or ciphertext problems. Never carries plaintext or key material. */
+export class VaultError extends BlueClerkError {
+  constructor(code: Extract<ErrorCode, 'vault_key_invalid' | 'vault_decrypt_failed'>, message: string) {
+    super(code, message);
+  }
+}
+
+/** OAuth, token and authorization failures. `needs_reconnect` means a human must connect again. */
+export class AuthError extends BlueClerkError {
+  constructor(
+    code: Extract<
+      ErrorCode,
+      | 'oauth_state_invalid'
+      | 'oauth_exchange_failed'
+      | 'token_invalid'
+      | 'token_expired'
+      | 'needs_reconnect'
+      | 'unauthorized'
+    >,
+    message: string,
+    options: BlueClerkErrorOptions = {},
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** The provider throttled us. `retryAfterMs` is what it asked for, when it said. */
+export class RateLimitError extends BlueClerkError {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, retryAfterMs?: number, options: BlueClerkErrorOptions = {}) {
+    super('rate_limited', message, {
+      retryable: true,
+      ...options,
+      details: { retryAfterMs, ...options.details },
+    });
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** Network failure or timeout: the outcome of a write may be unknown. */
+export class NetworkError extends BlueClerkError {
+  constructor(
+    code: Extract<ErrorCode, 'network' | 'timeout'>,
+    message: string,
+    options: BlueClerkErrorOptions = {},
+  ) {
+    super(code, message, { retryable: true, ...options });
+  }
+}
+
+/** The provider answered with an error. `providerCode` is its own code (QuickBooks Fault code, Xero ErrorNumber ...). */
+export class ProviderError extends BlueClerkError {
+  readonly status: number | undefined;
+  readonly providerCode: string | undefined;
+  constructor(
+    code: Extract<
+      ErrorCode,
+      'provider_error' | 'duplicate' | 'not_found' | 'conflict' | 'unsupported' | 'validation_failed'
+    >,
+    message: string,
+    options: BlueClerkErrorOptions & { status?: number; providerCode?: string } = {},
+  ) {
+    super(code, message, {
+      ...options,
+      details: { status: options.status, providerCode: options.providerCode, ...options.details },
+    });
+    this.status = options.status;
+    this.providerCode = options.providerCode;
+  }
+}
+
+/** Lock and ledger concurrency failures: a lease was lost to another holder, or a ledger claim was taken over. */
+export class ConcurrencyError extends BlueClerkError {
+  constructor(
+    code: Extract<ErrorCode, 'lock_unavailable' | 'lease_lost' | 'ledger_claim_lost' | 'conflict'>,
+    message: string,
+    options: BlueClerkErrorOptions = {},
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** A webhook's signature did not verify against the raw body. */
+export class WebhookSignatureError extends BlueClerkError {
+  constructor(message = 'Webhook signature did not verify against the raw request body') {
+    super('webhook_signature_invalid', message);
+  }
+}

@@ -1,0 +1,2 @@
+export { createEventBus } from './bus';
+export type { BlueClerkEvent, BlueClerkEventType, EventBus, EventListener } from './types';

@@ -1,0 +1,25 @@
+export type {
+  ConnectionFilter,
+  ConnectionHealth,
+  ConnectionHealthStatus,
+  ConnectionPatch,
+  ConnectionRecord,
+  ConnectionStatus,
+  ConnectionStore,
+  FenceCheck,
+  NewConnection,
+  SealedTokens,
+} from './connections';
+export type { ClaimInput, ClaimResult, IdempotencyLedger, LedgerEntry, LedgerStatus } from './ledger';
+export type { EntityLink, EntityLinkStore } from './links';
+export type { AcquireLeaseOptions, Lease, LockProvider } from './locks';
+export type {
+  NewSyncNotification,
+  NotificationQuery,
+  NotificationSeverity,
+  NotificationStore,
+  SyncNotification,
+} from './notifications';
+export type { BlueClerkStorage } from './storage';
+export type { CursorRecord, SyncStateStore } from './sync-state';
+export { ENTITY_TYPES, type EntityType, type EpochMs, PROVIDER_IDS, type ProviderId } from './types';

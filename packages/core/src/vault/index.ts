@@ -1,0 +1,1 @@
+export type { SealContext, TokenSet, TokenVault } from './types';

@@ -1,0 +1,11 @@
+import { packageBuild } from '../../tsup.base.ts';
+
+export default packageBuild(
+  {
+    index: 'src/index.ts',
+    testing: 'src/testing/index.ts',
+    'testing-node': 'src/testing-node/index.ts',
+    smtp: 'src/smtp/index.ts',
+  },
+  { external: ['vitest', 'nodemailer'] },
+);

@@ -1,1 +1,1 @@
-export {};
+export type { ClientCredentials, OAuthEndpoints, ProviderOAuthConfig } from './types';

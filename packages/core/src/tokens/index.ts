@@ -1,1 +1,1 @@
-export {};
+export { TOKEN_POLICIES, type TokenPolicy } from './policy';

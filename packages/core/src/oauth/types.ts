@@ -1,0 +1,44 @@
+/**
+ * What a provider declares about its OAuth 2.0 authorization-code flow. Core's connect flow and token manager do
+ * the work; a provider only supplies this data (and, where the tenant is not in the callback, `resolveTenant`).
+ */
+export interface OAuthEndpoints {
+  authorizeUrl: string;
+  tokenUrl: string;
+  /** Null where the provider has no revocation endpoint. */
+  revokeUrl: string | null;
+}
+
+export interface ProviderOAuthConfig {
+  endpoints: OAuthEndpoints;
+  /** Scopes requested when the app does not choose its own. */
+  defaultScopes: readonly string[];
+  /** PKCE method the provider supports, or 'none' (then the client secret alone authenticates the exchange). */
+  pkce: 'S256' | 'none';
+  /**
+   * How the client authenticates at the token and revoke endpoints: HTTP Basic (`client_secret_basic`), form body
+   * fields (`client_secret_post`), or a JSON body (FreshBooks).
+   */
+  clientAuthentication: 'basic' | 'body' | 'json';
+  /** Which token the revoke endpoint takes. */
+  revokeToken: 'refresh_token' | 'access_token';
+  /** Extra query parameters for the authorize URL. */
+  authorizeParams?: Readonly<Record<string, string>>;
+  /** Reads the tenant from the callback query string (QuickBooks: `realmId`). */
+  tenantFromCallback?: (params: URLSearchParams) => string | null;
+  /**
+   * Looks the tenant up after the code exchange, when the callback does not carry it
+   * (Xero: GET /connections; FreshBooks: /auth/api/v1/users/me; Wave: businesses query).
+   */
+  resolveTenant?: (context: {
+    accessToken: string;
+    fetch: typeof fetch;
+  }) => Promise<{ tenantId: string; tenantName?: string }>;
+}
+
+/** Client credentials of the app registered with the provider. Validated at set-up (see `credentials/`). */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}

@@ -2,6 +2,7 @@
  * @blueclerk/core - the provider-agnostic heart of the BlueClerk Accounting SDK.
  * Edge-safe: no `node:` imports anywhere under this entry point.
  */
+export * from './assignments/index';
 export * from './credentials/index';
 export * from './engine/index';
 export * from './errors/index';

@@ -1,1 +1,6 @@
-export {};
+/**
+ * @blueclerk/redis - BlueClerk storage on Redis (ioredis).
+ */
+
+export { createRedisKeys, type RedisKeys } from './keys';
+export { createRedisStorage, type RedisStorageOptions } from './storage';

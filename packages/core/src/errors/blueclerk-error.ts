@@ -1,3 +1,4 @@
+import { redactError, redactText, redactValue } from '../redact/index';
 import type { ErrorCode, SyncFailureCategory } from './codes';
 
 const MARKER = Symbol.for('blueclerk.error');
@@ -27,12 +28,17 @@ export class BlueClerkError extends Error {
   readonly [MARKER] = true;
 
   constructor(code: ErrorCode, message: string, options: BlueClerkErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Redacted here, once, so no call site can forget: a provider's error text or a wrapped library error may echo a
+    // token, a client secret or an authorization code. The stack is captured from the already-redacted message.
+    super(
+      redactText(message),
+      options.cause === undefined ? undefined : { cause: redactError(options.cause) },
+    );
     this.name = new.target.name;
     this.code = code;
     this.retryable = options.retryable ?? false;
-    this.details = options.details ?? {};
-    this.action = options.action;
+    this.details = options.details === undefined ? {} : redactValue(options.details);
+    this.action = options.action === undefined ? undefined : redactText(options.action);
   }
 
   static isInstance(value: unknown): value is BlueClerkError {

@@ -1,1 +1,28 @@
-export type { ClientCredentials, OAuthEndpoints, ProviderOAuthConfig } from './types';
+export { type AuthorizeUrlInput, buildAuthorizeUrl } from './authorize-url';
+export { buildClientAuthenticatedRequest } from './client-auth';
+export {
+  type CallbackInput,
+  type ConnectFlow,
+  type ConnectFlowOptions,
+  createConnectFlow,
+  type DisconnectResult,
+  type StartConnectInput,
+  type StartConnectResult,
+} from './connect-flow';
+export { computeCodeChallenge, createCodeVerifier, createPkcePair, type PkcePair } from './pkce';
+export { revokeToken } from './revoke';
+export { assertStateSecret, createStateCodec, type OAuthStatePayload, type StateCodec } from './state';
+export {
+  requestTokenSet,
+  type TokenEndpointResult,
+  type TokenGrant,
+  type TokenRequestOptions,
+  tokenResponseSchema,
+  tokenSetFromResponse,
+} from './token-endpoint';
+export type {
+  ClientCredentials,
+  OAuthEndpoints,
+  OAuthProviderDefinition,
+  ProviderOAuthConfig,
+} from './types';

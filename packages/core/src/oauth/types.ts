@@ -1,3 +1,6 @@
+import type { ProviderId } from '../storage/types';
+import type { TokenPolicy } from '../tokens/policy';
+
 /**
  * What a provider declares about its OAuth 2.0 authorization-code flow. Core's connect flow and token manager do
  * the work; a provider only supplies this data (and, where the tenant is not in the callback, `resolveTenant`).
@@ -41,4 +44,14 @@ export interface ClientCredentials {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+}
+
+/**
+ * A provider as the connect flow and the token manager see it: its id, its OAuth data and its token policy.
+ * Provider packages build one (`createQuickBooksProvider(...)` exposes these fields); core does the rest.
+ */
+export interface OAuthProviderDefinition {
+  id: ProviderId;
+  oauth: ProviderOAuthConfig;
+  tokenPolicy: TokenPolicy;
 }

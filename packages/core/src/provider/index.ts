@@ -1,1 +1,29 @@
-export {};
+export type { BatchOperation, BatchOperationResult, RunBatch } from './batch';
+export type {
+  BatchCapability,
+  IdempotencyKeyCapability,
+  IncrementalPullCapability,
+  PaymentReferenceCapability,
+  ProviderCapabilities,
+  RateLimits,
+  WebhookCapability,
+} from './capabilities';
+export type { ProviderChange, PullChanges, PullChangesRequest, PullChangesResult } from './changes';
+export type { ProviderCallContext } from './context';
+export type {
+  CustomerOperations,
+  InvoiceOperations,
+  ItemOperations,
+  PaymentCreateOptions,
+  PaymentOperations,
+  ReferenceLookupHints,
+} from './operations';
+export type { CreateOptions, ListOptions, Page, ProviderRecord, UpdateOptions } from './records';
+export {
+  type AccountingProvider,
+  type AccountingProviderV1,
+  assertProviderSpec,
+  defineProvider,
+  SUPPORTED_PROVIDER_SPEC_VERSIONS,
+} from './spec';
+export type { NormalizedWebhookEvent, ProviderWebhooks, WebhookHeaders, WebhookOperation } from './webhooks';

@@ -2,4 +2,27 @@
  * @blueclerk/core/testing/node - Node-only test helpers: a real-HTTP OAuth token server and a multi-process
  * refresh harness that spawns worker processes. Import from test files only.
  */
-export {};
+export {
+  type MockTokenServer,
+  type MockTokenServerOptions,
+  type MockTokenServerStats,
+  startMockTokenServer,
+} from './mock-token-server';
+export {
+  type PrepareRefreshScenarioOptions,
+  prepareRefreshScenario,
+  type RefreshRunResult,
+  type RefreshScenario,
+  type RunRefreshWorkersOptions,
+  runRefreshWorkers,
+  type WorkerOutcome,
+  type WorkerResult,
+} from './refresh-harness';
+export {
+  connectStorageOverHttp,
+  STORAGE_OVER_HTTP_MODULE,
+  STORAGE_URL_ENV,
+  type StorageServer,
+  serveStorageOverHttp,
+} from './storage-over-http';
+export { WORKER_ENV } from './worker-env';

@@ -1,1 +1,2 @@
-export {};
+export { createMemoryBackend, type MemoryBackend } from './backend';
+export { createMemoryStorage, type MemoryStorageOptions } from './memory-storage';

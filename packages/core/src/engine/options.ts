@@ -1,0 +1,41 @@
+import type { EventBus } from '../events/types';
+import type { AccountRef, TaxCodeRef } from '../model/common';
+import type { ProviderCallContext } from '../provider/context';
+import type { AccountingProvider } from '../provider/spec';
+import type { Clock } from '../runtime/clock';
+import type { Logger } from '../runtime/logger';
+import type { ConnectionRecord } from '../storage/connections';
+import type { BlueClerkStorage } from '../storage/storage';
+import type { HostAdapter } from './host';
+
+/** Everything `createSyncEngine` needs. One engine serves one provider and any number of its connections. */
+export interface SyncEngineOptions<THttp = unknown> {
+  provider: AccountingProvider<THttp>;
+  storage: BlueClerkStorage;
+  host: HostAdapter;
+  /**
+   * Builds the per-call provider context for a connection: tenant id and an authenticated HTTP client (usually
+   * `createProviderHttp` with the token manager). Called once per engine operation.
+   */
+  contextFor(connection: ConnectionRecord): ProviderCallContext<THttp> | Promise<ProviderCallContext<THttp>>;
+  /** Where typed events go (`sync.succeeded`, `sync.failed` ...). Notifications and health subscribe here. */
+  events?: EventBus;
+  clock?: Clock;
+  logger?: Logger;
+  /** Waits between rate-limited calls. Default: `setTimeout`. Tests pass a fake. */
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * How long a payment claim blocks others before it counts as abandoned and the next attempt looks the payment up
+   * by reference. Default 150 000 ms: QuickBooks may take up to 120 s to finish a request server-side, so a post is
+   * only presumed lost after that.
+   */
+  paymentClaimTtlMs?: number;
+  /** Same for invoice creates. Default 150 000 ms. */
+  invoiceClaimTtlMs?: number;
+  /** How long webhook delivery ids are remembered for de-duplication. Default 7 days (Xero retries for 24 h). */
+  deliveryTtlMs?: number;
+  /** Filled into items pushed without their own account / tax code (QuickBooks requires an income account). */
+  itemDefaults?: { incomeAccount?: AccountRef; taxCode?: TaxCodeRef };
+  /** Upper bound on parallel invoice syncs in `syncInvoices`; the provider's concurrency limit caps it further. Default 4. */
+  bulkConcurrency?: number;
+}

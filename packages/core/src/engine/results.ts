@@ -1,0 +1,115 @@
+import type { BlueClerkError, SyncFailureCategory } from '../errors/index';
+import type { EntityType } from '../storage/types';
+
+/** A classified failure, as put in results and in the `sync.failed` event. */
+export interface SyncFailure {
+  category: SyncFailureCategory;
+  code: string;
+  /** Safe message (no tokens or secrets). */
+  message: string;
+  /** What to do about it. */
+  action: string;
+  retryable: boolean;
+  /** The classified error, for logging and `instanceof` checks. */
+  error: BlueClerkError;
+}
+
+/** Outcome of linking or pushing a customer / item on the way to an invoice. */
+export interface DependencyResult {
+  entityType: Extract<EntityType, 'customer' | 'item'>;
+  localId: string;
+  providerId: string;
+  /** `existing`: a link was already stored; `linked`: matched an existing provider record; `created`: pushed. */
+  action: 'existing' | 'linked' | 'created';
+}
+
+export type PaymentSyncResult =
+  | {
+      status: 'synced';
+      localId: string;
+      providerId: string;
+      /** `created`: posted now; `recovered`: an earlier attempt had committed and was found by reference. */
+      action: 'created' | 'recovered';
+    }
+  /** The ledger already held the provider id: no provider call was made. */
+  | { status: 'already_synced'; localId: string; providerId: string }
+  /** The provider has no payment API (Wave): record it in the provider's UI. No call was made. */
+  | { status: 'manual'; localId: string; reason: string }
+  /** Another worker holds the claim right now; try again later. */
+  | { status: 'in_progress'; localId: string }
+  /**
+   * The provider may or may not have accepted it (timeout, lost response) and the look-up by reference did not find
+   * it yet. The claim stays pending; the next attempt after it expires looks the payment up again before posting.
+   */
+  | { status: 'unknown'; localId: string; failure: SyncFailure }
+  | { status: 'failed'; localId: string; failure: SyncFailure };
+
+export type InvoiceSyncResult =
+  | {
+      status: 'synced';
+      localId: string;
+      providerId: string;
+      action: 'created' | 'updated' | 'unchanged';
+      dependencies: DependencyResult[];
+      payments: PaymentSyncResult[];
+    }
+  | { status: 'voided'; localId: string; providerId: string }
+  | {
+      status: 'skipped';
+      localId: string;
+      /** Machine-readable reason. */
+      reason: 'draft' | 'void_not_synced' | 'void_unsupported' | 'already_void';
+      /** Human-readable explanation. */
+      message: string;
+    }
+  | { status: 'failed'; localId: string; failure: SyncFailure };
+
+export interface ImportSummary {
+  entityType: Extract<EntityType, 'customer' | 'item'>;
+  /** New local records created from provider records. */
+  created: number;
+  /** Provider records linked to an existing local record (email / SKU / name match). */
+  linked: number;
+  /** Provider records left alone (already linked, or the local match is linked elsewhere). */
+  skipped: number;
+  failed: number;
+  /** Records looked at in this run. */
+  processed: number;
+  /** True when the provider list was read to the end; false when stopped by `maxPages` or abort (resume later). */
+  complete: boolean;
+  failures: Array<{ providerId: string; failure: SyncFailure }>;
+}
+
+export interface PullSummary {
+  entityType: EntityType;
+  /** Changes the provider reported. */
+  changes: number;
+  /** Changes that touched a linked record or recorded a payment in the host. */
+  applied: number;
+  failed: number;
+  /** Cursor stored for the next pull. */
+  cursor: string;
+  /** Set when the pull itself stopped on an error (the cursor stays where the last good round left it). */
+  failure: SyncFailure | null;
+}
+
+export type WebhookEventOutcome =
+  | { deliveryId: string; status: 'applied'; entityType: EntityType; providerId: string }
+  | { deliveryId: string; status: 'duplicate' }
+  | { deliveryId: string; status: 'ignored'; reason: string }
+  | { deliveryId: string; status: 'failed'; failure: SyncFailure };
+
+export interface WebhookResult {
+  /** False when the signature did not verify: answer 401 and process nothing. */
+  verified: boolean;
+  events: WebhookEventOutcome[];
+}
+
+export interface BulkSyncSummary {
+  results: InvoiceSyncResult[];
+  synced: number;
+  skipped: number;
+  failed: number;
+  /** Provider batch requests made (0 when the provider has no batch endpoint). */
+  batchRequests: number;
+}

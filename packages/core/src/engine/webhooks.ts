@@ -1,0 +1,106 @@
+import { BlueClerkError } from '../errors/index';
+import type { ProviderChange } from '../provider/changes';
+import type { NormalizedWebhookEvent, WebhookHeaders } from '../provider/webhooks';
+import type { ConnectionRecord } from '../storage/connections';
+import { applyProviderChange } from './apply-change';
+import type { WebhookEventOutcome, WebhookResult } from './results';
+import type { ConnectionScope, EngineRuntime } from './runtime';
+
+export interface WebhookRequest {
+  /** The exact bytes received. Parse nothing before verifying: re-serialised JSON does not match the signature. */
+  rawBody: string | Uint8Array;
+  headers: WebhookHeaders;
+  /** The app's webhook verifier token / key for this provider. */
+  secret: string;
+}
+
+const DEFAULT_DELIVERY_TTL_MS = 7 * 24 * 3600 * 1000;
+
+async function fetchChange<THttp>(
+  rt: EngineRuntime<THttp>,
+  scope: ConnectionScope<THttp>,
+  event: NormalizedWebhookEvent,
+): Promise<ProviderChange | null> {
+  const { entityType, providerId } = event;
+  if (event.operation === 'delete') return { entityType, deleted: true, providerId };
+  const p = rt.provider;
+  switch (entityType) {
+    case 'customer': {
+      const record = await rt.call(scope, (ctx) => p.customers.get(ctx, providerId));
+      return record ? { entityType, deleted: false, record } : { entityType, deleted: true, providerId };
+    }
+    case 'item': {
+      const record = await rt.call(scope, (ctx) => p.items.get(ctx, providerId));
+      return record ? { entityType, deleted: false, record } : { entityType, deleted: true, providerId };
+    }
+    case 'invoice': {
+      const record = await rt.call(scope, (ctx) => p.invoices.get(ctx, providerId));
+      return record ? { entityType, deleted: false, record } : { entityType, deleted: true, providerId };
+    }
+    case 'payment': {
+      const payments = p.payments;
+      if (!payments) return null;
+      const record = await rt.call(scope, (ctx) => payments.get(ctx, providerId));
+      return record ? { entityType, deleted: false, record } : { entityType, deleted: true, providerId };
+    }
+    default:
+      return null;
+  }
+}
+
+async function handleEvent<THttp>(
+  rt: EngineRuntime<THttp>,
+  connections: ConnectionRecord[],
+  event: NormalizedWebhookEvent,
+): Promise<WebhookEventOutcome> {
+  const { deliveryId } = event;
+  const connection = connections.find((c) => c.tenantId === event.tenantId);
+  if (!connection)
+    return { deliveryId, status: 'ignored', reason: `no connection for tenant ${event.tenantId}` };
+  // Remembered before processing so concurrent re-deliveries do not both apply it. A delivery that then fails is
+  // not retried by the provider's re-delivery; the next incremental pull picks the change up instead.
+  const first = await rt.storage.syncState.rememberDelivery(
+    rt.provider.id,
+    deliveryId,
+    rt.options.deliveryTtlMs ?? DEFAULT_DELIVERY_TTL_MS,
+  );
+  if (!first) return { deliveryId, status: 'duplicate' };
+  const opened = await rt.openOrFail(connection.id, event.entityType, null);
+  if ('failure' in opened) return { deliveryId, status: 'failed', failure: opened.failure };
+  try {
+    const change = await fetchChange(rt, opened.scope, event);
+    if (!change)
+      return { deliveryId, status: 'ignored', reason: `${event.entityType} events are not synced` };
+    const outcome = await applyProviderChange(rt, opened.scope, change);
+    if (!outcome.applied) return { deliveryId, status: 'ignored', reason: outcome.reason };
+    return { deliveryId, status: 'applied', entityType: event.entityType, providerId: event.providerId };
+  } catch (error) {
+    return { deliveryId, status: 'failed', failure: rt.fail(connection, event.entityType, null, error) };
+  }
+}
+
+/**
+ * The webhook pipeline: verify the signature on the raw body, normalize, de-duplicate deliveries, fetch what each
+ * event points to and apply it (a payment is recorded against its linked invoice, which is marked paid when its
+ * balance reaches zero). `verified: false` means answer 401 and nothing was processed. A body that is not the
+ * provider's shape throws `ValidationError` (answer 400).
+ */
+export async function handleWebhookRequest<THttp>(
+  rt: EngineRuntime<THttp>,
+  request: WebhookRequest,
+): Promise<WebhookResult> {
+  const webhooks = rt.provider.webhooks;
+  if (!webhooks) throw new BlueClerkError('unsupported', `${rt.provider.displayName} does not send webhooks`);
+  if (!(await webhooks.verify(request.rawBody, request.headers, request.secret))) {
+    rt.logger.log('warn', 'webhook signature did not verify', { provider: rt.provider.id });
+    return { verified: false, events: [] };
+  }
+  const events = webhooks.parse(request.rawBody, request.headers);
+  if (events.length === 0) return { verified: true, events: [] };
+  const connections = (await rt.storage.connections.listConnections({ provider: rt.provider.id })).filter(
+    (c) => c.status !== 'disconnected',
+  );
+  const outcomes: WebhookEventOutcome[] = [];
+  for (const event of events) outcomes.push(await handleEvent(rt, connections, event));
+  return { verified: true, events: outcomes };
+}

@@ -1,0 +1,301 @@
+import { HttpResponse, http } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AuthError, ConfigurationError } from '../errors/index';
+import type { BlueClerkEvent } from '../events/types';
+import { createManualClock } from '../runtime/clock';
+import { createMemoryStorage } from '../storage/memory/memory-storage';
+import {
+  createRotatingTokenEndpoint,
+  createTestVault,
+  exposedText,
+  REVOKE_URL,
+  TEST_CREDENTIALS,
+  testProvider,
+} from '../tokens/test-support';
+import { openTokenSet } from '../vault/token-set';
+import { type ConnectFlowOptions, createConnectFlow } from './connect-flow';
+import { computeCodeChallenge } from './pkce';
+import type { OAuthProviderDefinition } from './types';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const STATE_SECRET = 'kq3H9vT2mW8xZp5rLs1Yb7Nc4Dg6Jf0E';
+
+function setup(
+  overrides: Partial<ConnectFlowOptions> = {},
+  provider: OAuthProviderDefinition = testProvider(),
+) {
+  const endpoint = createRotatingTokenEndpoint({ latencyMs: 0 });
+  const revocations: Array<{ authorization: string | null; body: string }> = [];
+  server.use(
+    endpoint.handler,
+    http.post(REVOKE_URL, async ({ request }) => {
+      revocations.push({ authorization: request.headers.get('authorization'), body: await request.text() });
+      return new HttpResponse(null, { status: 200 });
+    }),
+  );
+  const clock = createManualClock(Date.now());
+  const storage = createMemoryStorage({ clock });
+  const vault = createTestVault();
+  const events: BlueClerkEvent[] = [];
+  const options: ConnectFlowOptions = {
+    provider: {
+      ...provider,
+      oauth: {
+        ...provider.oauth,
+        resolveTenant: async ({ accessToken }) => {
+          expect(accessToken).toMatch(/^at_/);
+          return { tenantId: 'tenant-42', tenantName: 'Demo Company' };
+        },
+      },
+    },
+    credentials: TEST_CREDENTIALS,
+    storage,
+    vault,
+    stateSecret: STATE_SECRET,
+    clock,
+    events: { emit: (event) => events.push(event), subscribe: () => () => {} },
+    ...overrides,
+  };
+  const flow = createConnectFlow(options);
+  /** What the provider would redirect back with after the user approved. */
+  async function approve(url: string, extra: Record<string, string> = {}) {
+    const authorize = new URL(url);
+    const challenge = authorize.searchParams.get('code_challenge');
+    const code = endpoint.issueCode(challenge);
+    return { code, state: authorize.searchParams.get('state') ?? '', ...extra };
+  }
+  return { flow, endpoint, storage, vault, events, clock, revocations, approve, options };
+}
+
+describe('createConnectFlow', () => {
+  it('builds an authorize URL with PKCE S256 whose challenge matches the verifier sent at the exchange', async () => {
+    const { flow, endpoint, approve } = setup();
+    const started = await flow.start({ ownerId: 'owner-1', returnTo: '/settings/integrations' });
+    const url = new URL(started.url);
+    expect(url.origin + url.pathname).toBe('https://login.blueclerk.test/authorize');
+    expect(url.searchParams.get('client_id')).toBe(TEST_CREDENTIALS.clientId);
+    expect(url.searchParams.get('redirect_uri')).toBe(TEST_CREDENTIALS.redirectUri);
+    expect(url.searchParams.get('response_type')).toBe('code');
+    expect(url.searchParams.get('scope')).toBe('offline_access accounting.transactions');
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('state')).toBe(started.state);
+    // The verifier travels only inside the encrypted state, never in the URL.
+    expect(started.state.split('.')).toHaveLength(5);
+
+    const record = await flow.handleCallback(await approve(started.url));
+    expect(endpoint.stats.codeVerifiers).toHaveLength(1);
+    const verifier = endpoint.stats.codeVerifiers[0] as string;
+    expect(await computeCodeChallenge(verifier)).toBe(url.searchParams.get('code_challenge'));
+    expect(started.url).not.toContain(verifier);
+    expect(record.returnTo).toBe('/settings/integrations');
+  });
+
+  it('omits PKCE for providers without it and authenticates the exchange with the configured client auth', async () => {
+    const { flow, endpoint, approve } = setup(
+      {},
+      testProvider({ pkce: 'none', clientAuthentication: 'body' }),
+    );
+    const started = await flow.start({ ownerId: 'owner-1' });
+    expect(new URL(started.url).searchParams.has('code_challenge')).toBe(false);
+    await flow.handleCallback(await approve(started.url));
+    const exchange = endpoint.stats.requests[0];
+    expect(exchange?.authorization).toBeNull();
+    const form = new URLSearchParams(exchange?.body);
+    expect(form.get('client_secret')).toBe(TEST_CREDENTIALS.clientSecret);
+    expect(form.get('grant_type')).toBe('authorization_code');
+    expect(form.has('code_verifier')).toBe(false);
+  });
+
+  it('stores an active connection holding only sealed tokens and emits connection.connected', async () => {
+    const { flow, storage, vault, events, approve } = setup();
+    const started = await flow.start({ ownerId: 'owner-1' });
+    const record = await flow.handleCallback(
+      new URL(`https://app.blueclerk.test/cb?${new URLSearchParams(await approve(started.url))}`),
+    );
+    expect(record).toMatchObject({
+      id: started.connectionId,
+      status: 'active',
+      tenantId: 'tenant-42',
+      ownerId: 'owner-1',
+    });
+    expect(record.metadata).toEqual({ tenantName: 'Demo Company' });
+    const stored = await storage.connections.getConnection(started.connectionId);
+    const opened = openTokenSet(vault, started.connectionId, stored!.tokens!);
+    const raw = JSON.stringify(stored);
+    expect(raw).not.toContain(opened.accessToken);
+    expect(raw).not.toContain(opened.refreshToken);
+    expect(opened.accessToken).toMatch(/^at_/);
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'connection.connected', connectionId: started.connectionId }),
+    ]);
+  });
+
+  it('takes the tenant from the callback when the provider declares tenantFromCallback', async () => {
+    const provider = testProvider({ tenantFromCallback: (params) => params.get('realmId') });
+    const { flow, approve } = setup({}, provider);
+    // setup() adds resolveTenant; the callback value must win.
+    const started = await flow.start({ ownerId: 'owner-1' });
+    const record = await flow.handleCallback(await approve(started.url, { realmId: '9130355' }));
+    expect(record.tenantId).toBe('9130355');
+  });
+
+  it('refuses a tampered state', async () => {
+    const { flow, approve, endpoint } = setup();
+    const started = await flow.start({ ownerId: 'owner-1' });
+    const params = await approve(started.url);
+    const parts = params.state.split('.');
+    const ciphertext = parts[3] as string;
+    parts[3] = (ciphertext[0] === 'A' ? 'B' : 'A') + ciphertext.slice(1);
+    const error = await flow.handleCallback({ ...params, state: parts.join('.') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).code).toBe('oauth_state_invalid');
+    await expect(flow.handleCallback({ ...params, state: 'not-a-state' })).rejects.toMatchObject({
+      code: 'oauth_state_invalid',
+    });
+    expect(endpoint.stats.codeExchanges).toBe(0);
+  });
+
+  it('refuses an expired state', async () => {
+    const { flow, approve, clock } = setup();
+    const started = await flow.start({ ownerId: 'owner-1' });
+    clock.advance(11 * 60_000);
+    const error = await flow.handleCallback(await approve(started.url)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'oauth_state_invalid' });
+    expect((error as Error).message).toContain('expired');
+  });
+
+  it('refuses a replayed state even when the first use succeeded', async () => {
+    const { flow, approve, endpoint } = setup();
+    const started = await flow.start({ ownerId: 'owner-1' });
+    const params = await approve(started.url);
+    await flow.handleCallback(params);
+    await expect(flow.handleCallback({ ...params, code: endpoint.issueCode() })).rejects.toMatchObject({
+      code: 'oauth_state_invalid',
+    });
+    expect(endpoint.stats.codeExchanges).toBe(1);
+  });
+
+  it('refuses a state issued for another provider, even with the same secret', async () => {
+    const xero = setup();
+    const quickbooksFlow = createConnectFlow({
+      ...xero.options,
+      provider: { ...testProvider(), id: 'quickbooks' },
+    });
+    const started = await quickbooksFlow.start({ ownerId: 'owner-1' });
+    const error = await xero.flow.handleCallback(await xero.approve(started.url)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'oauth_state_invalid' });
+    expect((error as Error).message).toContain('another provider');
+  });
+
+  it('reports access_denied without calling the token endpoint', async () => {
+    const { flow, endpoint, storage } = setup();
+    const started = await flow.start({ ownerId: 'owner-1' });
+    const error = await flow
+      .handleCallback({ state: started.state, error: 'access_denied', error_description: 'User denied' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as AuthError).details).toMatchObject({ oauthError: 'access_denied' });
+    expect((error as AuthError).message).toContain('declined');
+    expect(endpoint.stats.codeExchanges).toBe(0);
+    expect(await storage.connections.getConnection(started.connectionId)).toBeNull();
+  });
+
+  it('reports a refused code as oauth_exchange_failed and stores nothing', async () => {
+    const { flow, storage } = setup();
+    const started = await flow.start({ ownerId: 'owner-1' });
+    const error = await flow
+      .handleCallback({ state: started.state, code: 'code-the-server-never-issued' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'oauth_exchange_failed', details: { oauthError: 'invalid_grant' } });
+    expect(exposedText(error)).not.toContain('code-the-server-never-issued');
+    expect(await storage.connections.getConnection(started.connectionId)).toBeNull();
+  });
+
+  it('reconnects an existing connection with a CAS update back to active', async () => {
+    const { flow, storage, approve } = setup();
+    const first = await flow.start({ ownerId: 'owner-1' });
+    const created = await flow.handleCallback(await approve(first.url));
+    await storage.connections.updateConnection(
+      created.id,
+      { status: 'needs_reconnect' },
+      { expectedVersion: created.version },
+    );
+    const again = await flow.start({ ownerId: 'owner-1', connectionId: created.id });
+    expect(again.connectionId).toBe(created.id);
+    const reconnected = await flow.handleCallback(await approve(again.url));
+    expect(reconnected.status).toBe('active');
+    expect(reconnected.version).toBe(created.version + 2);
+    await expect(flow.start({ ownerId: 'someone-else', connectionId: created.id })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+  });
+
+  it('refuses open-redirect returnTo values', async () => {
+    const { flow } = setup({ returnToOrigins: ['https://app.blueclerk.test'] });
+    await expect(flow.start({ ownerId: 'o', returnTo: 'https://evil.test/x' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(flow.start({ ownerId: 'o', returnTo: '//evil.test/x' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(
+      flow.start({ ownerId: 'o', returnTo: 'https://app.blueclerk.test/done' }),
+    ).resolves.toBeDefined();
+  });
+
+  it('validates the state secret and client credentials with the credentials rules', async () => {
+    const { options } = setup();
+    expect(() =>
+      createConnectFlow({ ...options, credentials: { ...TEST_CREDENTIALS, clientSecret: 'changeme' } }),
+    ).toThrow(ConfigurationError);
+    const weak = createConnectFlow({ ...options, stateSecret: 'short-secret' });
+    const error = await weak.start({ ownerId: 'o' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(exposedText(error)).not.toContain('short-secret');
+    await expect(
+      createConnectFlow({ ...options, stateSecret: 'your-state-secret-goes-here-0123456789' }).start({
+        ownerId: 'o',
+      }),
+    ).rejects.toBeInstanceOf(ConfigurationError);
+  });
+
+  it('disconnect revokes the refresh token, wipes tokens, marks disconnected and emits an event', async () => {
+    const { flow, storage, vault, approve, revocations, events } = setup();
+    const started = await flow.start({ ownerId: 'owner-1' });
+    const record = await flow.handleCallback(await approve(started.url));
+    const refreshToken = openTokenSet(vault, record.id, record.tokens!).refreshToken;
+    const result = await flow.disconnect(record.id);
+    expect(result).toMatchObject({ revoked: true, revokeError: null });
+    expect(result.connection).toMatchObject({ status: 'disconnected', tokens: null });
+    expect(revocations).toHaveLength(1);
+    expect(new URLSearchParams(revocations[0]?.body).get('token')).toBe(refreshToken);
+    expect(revocations[0]?.authorization).toMatch(/^Basic /);
+    expect((await storage.connections.getConnection(record.id))?.tokens).toBeNull();
+    expect(events.map((e) => e.type)).toEqual(['connection.connected', 'connection.disconnected']);
+  });
+
+  it('disconnect still wipes tokens when revocation fails, and reports the failure redacted', async () => {
+    const { flow, vault, approve } = setup();
+    const started = await flow.start({ ownerId: 'owner-1' });
+    const record = await flow.handleCallback(await approve(started.url));
+    const tokens = openTokenSet(vault, record.id, record.tokens!);
+    server.use(
+      http.post(
+        REVOKE_URL,
+        async ({ request }) => new HttpResponse(`bad ${await request.text()}`, { status: 503 }),
+      ),
+    );
+    const result = await flow.disconnect(record.id);
+    expect(result.revoked).toBe(false);
+    expect(result.revokeError).toMatchObject({ code: 'provider_error' });
+    expect(result.connection.status).toBe('disconnected');
+    const text = JSON.stringify(result);
+    expect(text).not.toContain(tokens.refreshToken);
+    expect(text).not.toContain(tokens.accessToken);
+  });
+});

@@ -1,0 +1,49 @@
+import { registerSecret } from '../redact/index';
+import type { SealedTokens } from '../storage/connections';
+import type { TokenSet, TokenVault } from './types';
+
+/** Field names the token envelopes are bound to (the AAD), as stored in `SealedTokens`. */
+export const TOKEN_FIELDS = { accessToken: 'accessToken', refreshToken: 'refreshToken' } as const;
+
+/**
+ * Seals a token set for storage on `connectionId`. Expiry times and scope are not secret and stay in clear, so
+ * schedulers can read them without decrypting. The tokens are registered for redaction.
+ */
+export function sealTokenSet(vault: TokenVault, connectionId: string, tokenSet: TokenSet): SealedTokens {
+  registerSecret(tokenSet.accessToken);
+  registerSecret(tokenSet.refreshToken);
+  return {
+    accessToken: vault.seal(tokenSet.accessToken, { connectionId, field: TOKEN_FIELDS.accessToken }),
+    refreshToken:
+      tokenSet.refreshToken === null
+        ? null
+        : vault.seal(tokenSet.refreshToken, { connectionId, field: TOKEN_FIELDS.refreshToken }),
+    accessTokenExpiresAt: tokenSet.accessTokenExpiresAt,
+    refreshTokenExpiresAt: tokenSet.refreshTokenExpiresAt,
+    refreshTokenIssuedAt: tokenSet.refreshTokenIssuedAt,
+    scope: tokenSet.scope,
+  };
+}
+
+/**
+ * Opens the sealed tokens of `connectionId`. Throws `VaultError('vault_decrypt_failed')` if either envelope does not
+ * open for this connection. The opened tokens are registered for redaction. Check them with `assertUsableTokenSet`
+ * (credentials/) before use.
+ */
+export function openTokenSet(vault: TokenVault, connectionId: string, sealed: SealedTokens): TokenSet {
+  const accessToken = vault.open(sealed.accessToken, { connectionId, field: TOKEN_FIELDS.accessToken });
+  const refreshToken =
+    sealed.refreshToken === null
+      ? null
+      : vault.open(sealed.refreshToken, { connectionId, field: TOKEN_FIELDS.refreshToken });
+  registerSecret(accessToken);
+  registerSecret(refreshToken);
+  return {
+    accessToken,
+    refreshToken,
+    accessTokenExpiresAt: sealed.accessTokenExpiresAt,
+    refreshTokenExpiresAt: sealed.refreshTokenExpiresAt,
+    refreshTokenIssuedAt: sealed.refreshTokenIssuedAt,
+    scope: sealed.scope,
+  };
+}

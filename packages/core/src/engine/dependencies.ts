@@ -1,4 +1,5 @@
 import { BlueClerkError } from '../errors/index';
+import { AccountRefSchema, TaxCodeRefSchema } from '../model/common';
 import { parseCustomer } from '../model/customer';
 import { parseItem } from '../model/item';
 import type { ProviderRecord } from '../provider/records';
@@ -33,7 +34,18 @@ async function firstUnclaimed<THttp, T>(
  * Makes sure a local customer has a provider counterpart: an existing link, else a provider customer with the same
  * email (linked, not duplicated), else a new one. Stores the link.
  */
-export async function ensureCustomer<THttp>(
+export function ensureCustomer<THttp>(
+  rt: EngineRuntime<THttp>,
+  scope: ConnectionScope<THttp>,
+  localId: string,
+): Promise<DependencyResult> {
+  // Invoices synced in parallel often share a customer: one resolution, or both would create it.
+  return rt.singleFlight(`customer:${scope.connection.id}:${localId}`, () =>
+    resolveCustomer(rt, scope, localId),
+  );
+}
+
+async function resolveCustomer<THttp>(
   rt: EngineRuntime<THttp>,
   scope: ConnectionScope<THttp>,
   localId: string,
@@ -81,7 +93,15 @@ export async function ensureCustomer<THttp>(
  * Same for an item: existing link, else a provider item with the same SKU, else the same name, else a new item with
  * `itemDefaults` filled in for a missing income account or tax code.
  */
-export async function ensureItem<THttp>(
+export function ensureItem<THttp>(
+  rt: EngineRuntime<THttp>,
+  scope: ConnectionScope<THttp>,
+  localId: string,
+): Promise<DependencyResult> {
+  return rt.singleFlight(`item:${scope.connection.id}:${localId}`, () => resolveItem(rt, scope, localId));
+}
+
+async function resolveItem<THttp>(
   rt: EngineRuntime<THttp>,
   scope: ConnectionScope<THttp>,
   localId: string,
@@ -92,7 +112,11 @@ export async function ensureItem<THttp>(
   const local = await rt.host.getItem(localId);
   if (!local) throw new BlueClerkError('not_found', `Item ${localId} does not exist in the app`);
   const parsed = parseItem(local.data);
-  const defaults = rt.options.itemDefaults ?? {};
+  const { incomeAccount, taxCode } = rt.options.itemDefaults ?? {};
+  const defaults = {
+    incomeAccount: incomeAccount ? AccountRefSchema.parse(incomeAccount) : undefined,
+    taxCode: taxCode ? TaxCodeRefSchema.parse(taxCode) : undefined,
+  };
   const data = {
     ...parsed,
     incomeAccount: parsed.incomeAccount ?? defaults.incomeAccount ?? null,

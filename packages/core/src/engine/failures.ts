@@ -1,5 +1,6 @@
 import { BlueClerkError, MissingFieldError, RateLimitError } from '../errors/index';
 import type { AccountingProvider } from '../provider/spec';
+import { redactText } from '../redact/index';
 import type { SyncFailure } from './results';
 
 /**
@@ -59,8 +60,9 @@ export function toSyncFailure<THttp>(provider: AccountingProvider<THttp>, error:
   return {
     category: classified.category,
     code: classified.code,
-    message: classified.message,
-    action: classified.action ?? defaultAction(classified, provider.displayName),
+    // Provider messages can echo request data; scrub them before they reach events, notifications and emails.
+    message: redactText(classified.message),
+    action: redactText(classified.action ?? defaultAction(classified, provider.displayName)),
     retryable: classified.retryable,
     error: classified,
   };

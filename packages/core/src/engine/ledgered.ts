@@ -1,4 +1,5 @@
 import { type BlueClerkError, ConcurrencyError } from '../errors/index';
+import { redactText } from '../redact/index';
 import { randomId, randomReference } from '../runtime/ids';
 import type { LedgerEntry } from '../storage/ledger';
 import { isOutcomeUnknown } from './failures';
@@ -94,7 +95,10 @@ export async function runLedgeredWrite<THttp, T>(
       return { kind: 'unknown', error };
     }
     try {
-      await rt.storage.ledger.failClaim(write.key, token, { code: error.code, message: error.message });
+      await rt.storage.ledger.failClaim(write.key, token, {
+        code: error.code,
+        message: redactText(error.message),
+      });
     } catch (ledgerError) {
       if (!(ledgerError instanceof ConcurrencyError)) throw ledgerError;
     }

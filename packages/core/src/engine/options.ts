@@ -1,5 +1,5 @@
 import type { EventBus } from '../events/types';
-import type { AccountRef, TaxCodeRef } from '../model/common';
+import type { AccountRefInput, TaxCodeRefInput } from '../model/common';
 import type { ProviderCallContext } from '../provider/context';
 import type { AccountingProvider } from '../provider/spec';
 import type { Clock } from '../runtime/clock';
@@ -35,7 +35,7 @@ export interface SyncEngineOptions<THttp = unknown> {
   /** How long webhook delivery ids are remembered for de-duplication. Default 7 days (Xero retries for 24 h). */
   deliveryTtlMs?: number;
   /** Filled into items pushed without their own account / tax code (QuickBooks requires an income account). */
-  itemDefaults?: { incomeAccount?: AccountRef; taxCode?: TaxCodeRef };
+  itemDefaults?: { incomeAccount?: AccountRefInput; taxCode?: TaxCodeRefInput };
   /** Upper bound on parallel invoice syncs in `syncInvoices`; the provider's concurrency limit caps it further. Default 4. */
   bulkConcurrency?: number;
 }

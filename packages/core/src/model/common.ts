@@ -82,6 +82,7 @@ export const AccountRefSchema = z.object({
 });
 
 export type AccountRef = z.infer<typeof AccountRefSchema>;
+export type AccountRefInput = z.input<typeof AccountRefSchema>;
 
 /**
  * A sales-tax code or rate. QuickBooks and Wave reference tax codes by id, Xero by `TaxType`, FreshBooks by name and
@@ -102,6 +103,7 @@ export const TaxCodeRefSchema = z.object({
 });
 
 export type TaxCodeRef = z.infer<typeof TaxCodeRefSchema>;
+export type TaxCodeRefInput = z.input<typeof TaxCodeRefSchema>;
 
 /** Ids of the same record in other systems, by system name (e.g. `{ crm: '42' }`). */
 export const ExternalIdsSchema = z.record(z.string(), z.string()).default({});

@@ -1,5 +1,6 @@
 export {
   type AccountRef,
+  type AccountRefInput,
   AccountRefSchema,
   type Address,
   AddressSchema,
@@ -11,6 +12,7 @@ export {
   IsoDateSchema,
   normalizeEmail,
   type TaxCodeRef,
+  type TaxCodeRefInput,
   TaxCodeRefSchema,
 } from './common';
 export { type CurrencyCode, CurrencyCodeSchema, currencyExponent } from './currency';

@@ -87,7 +87,10 @@ export function preCallError(fault: FakeFault, op: string): unknown {
     case 'rate-limit':
       return new RateLimitError(`Fake provider throttled ${op}`, fault.retryAfterMs ?? 1000);
     case 'duplicate':
-      return new ProviderError('duplicate', `Fake provider: duplicate on ${op}`, { status: 400, providerCode: 'DUP' });
+      return new ProviderError('duplicate', `Fake provider: duplicate on ${op}`, {
+        status: 400,
+        providerCode: 'DUP',
+      });
     default:
       return null;
   }

@@ -1,4 +1,4 @@
-import { BlueClerkError, MissingFieldError, ProviderError, ValidationError } from '../errors/index';
+import { MissingFieldError, ProviderError, ValidationError } from '../errors/index';
 import { normalizeEmail } from '../model/common';
 import type { Customer } from '../model/customer';
 import type { Invoice } from '../model/invoice';
@@ -62,7 +62,12 @@ export class FakeStore {
   constructor(private readonly options: FakeStoreOptions) {}
 
   private table(kind: Kind): Map<string, StoredRecord<unknown>> {
-    const tables = { customer: this.customers, item: this.items, invoice: this.invoices, payment: this.payments };
+    const tables = {
+      customer: this.customers,
+      item: this.items,
+      invoice: this.invoices,
+      payment: this.payments,
+    };
     return tables[kind] as Map<string, StoredRecord<unknown>>;
   }
 
@@ -150,12 +155,15 @@ export class FakeStore {
 
   findCustomersByEmail(email: string): Array<StoredRecord<Customer>> {
     const wanted = normalizeEmail(email);
-    return this.list<Customer>('customer').filter((c) => c.data.email && normalizeEmail(c.data.email) === wanted);
+    return this.list<Customer>('customer').filter(
+      (c) => c.data.email && normalizeEmail(c.data.email) === wanted,
+    );
   }
 
   paidOn(invoiceId: string): number {
     let paid = 0;
-    for (const p of this.payments.values()) if (p.data.invoice?.id === invoiceId) paid += p.data.amount.amount;
+    for (const p of this.payments.values())
+      if (p.data.invoice?.id === invoiceId) paid += p.data.amount.amount;
     return paid;
   }
 
@@ -164,9 +172,13 @@ export class FakeStore {
     this.require('customer', data.customer.id);
     for (const [index, line] of data.lines.entries()) {
       if (line.item && !this.items.has(line.item.id)) {
-        throw new ProviderError('validation_failed', `Line ${index + 1} references unknown item ${line.item.id}`, {
-          status: 400,
-        });
+        throw new ProviderError(
+          'validation_failed',
+          `Line ${index + 1} references unknown item ${line.item.id}`,
+          {
+            status: 400,
+          },
+        );
       }
     }
     for (const inv of this.invoices.values()) {
@@ -202,16 +214,21 @@ export class FakeStore {
   /** Posts a payment against its invoice, enforcing what providers enforce. */
   checkPayment(data: Payment): StoredRecord<Invoice> {
     const invoiceId = data.invoice?.id;
-    if (!invoiceId) throw new ValidationError('Payment needs an invoice', [{ path: 'invoice', message: 'required' }]);
+    if (!invoiceId)
+      throw new ValidationError('Payment needs an invoice', [{ path: 'invoice', message: 'required' }]);
     const invoice = this.require<Invoice>('invoice', invoiceId);
     if (invoice.data.status === 'VOID') {
       throw new ProviderError('validation_failed', `Invoice ${invoiceId} is void`, { status: 400 });
     }
     if (data.amount.currency !== invoice.data.currency) {
-      throw new ProviderError('validation_failed', 'Payment currency differs from the invoice', { status: 400 });
+      throw new ProviderError('validation_failed', 'Payment currency differs from the invoice', {
+        status: 400,
+      });
     }
     if (data.amount.amount > invoice.data.balance.amount) {
-      throw new ProviderError('validation_failed', 'Payment amount exceeds the amount outstanding', { status: 400 });
+      throw new ProviderError('validation_failed', 'Payment amount exceeds the amount outstanding', {
+        status: 400,
+      });
     }
     if (data.reference && data.reference.length > this.options.paymentReferenceMaxLength) {
       throw new ProviderError('validation_failed', 'Payment reference is too long', { status: 400 });
@@ -229,11 +246,5 @@ export class FakeStore {
     invoice.version += 1;
     invoice.updatedAt = this.options.clock.now();
     this.touch('invoice', invoice.providerId);
-  }
-
-  assertKind(kind: string): asserts kind is Kind {
-    if (!['customer', 'item', 'invoice', 'payment'].includes(kind)) {
-      throw new BlueClerkError('unsupported', `The fake provider does not hold ${kind} records`);
-    }
   }
 }

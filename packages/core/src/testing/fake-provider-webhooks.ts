@@ -1,5 +1,10 @@
 import { ValidationError } from '../errors/index';
-import type { NormalizedWebhookEvent, ProviderWebhooks, WebhookHeaders, WebhookOperation } from '../provider/webhooks';
+import type {
+  NormalizedWebhookEvent,
+  ProviderWebhooks,
+  WebhookHeaders,
+  WebhookOperation,
+} from '../provider/webhooks';
 import type { EntityType } from '../storage/types';
 
 /** Header the fake signs deliveries with: base64(HMAC-SHA256(secret, raw body)), like QuickBooks and Xero. */
@@ -40,7 +45,9 @@ function fromBase64(value: string): Uint8Array<ArrayBuffer> | null {
 }
 
 function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
+  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    usage,
+  ]);
 }
 
 /** Reads a header from either a `Headers` object or a plain record, case-insensitively. */
@@ -88,7 +95,9 @@ export const fakeWebhooks: ProviderWebhooks = {
     }
     const events = (parsed as { events?: unknown }).events;
     if (!Array.isArray(events)) {
-      throw new ValidationError('Webhook body has no events array', [{ path: 'events', message: 'required' }]);
+      throw new ValidationError('Webhook body has no events array', [
+        { path: 'events', message: 'required' },
+      ]);
     }
     return events.map((raw, index): NormalizedWebhookEvent => {
       const e = raw as Partial<FakeWebhookEvent>;
@@ -100,7 +109,9 @@ export const fakeWebhooks: ProviderWebhooks = {
         !ENTITY_TYPES.includes(String(e.entity)) ||
         !OPERATIONS.includes(String(e.operation))
       ) {
-        throw new ValidationError(`Webhook event ${index} is malformed`, [{ path: `events.${index}`, message: 'malformed' }]);
+        throw new ValidationError(`Webhook event ${index} is malformed`, [
+          { path: `events.${index}`, message: 'malformed' },
+        ]);
       }
       return {
         entityType: e.entity as EntityType,

@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { createFakeSyncSetup, type FakeSyncSetup } from '../testing/index';
+
+const SECRET = 'whsec-test';
+
+async function linkedInvoice(s: FakeSyncSetup, total = 10_000) {
+  const customerId = s.host.addCustomer({ displayName: 'Acme', email: 'a@acme.test' });
+  const invoiceId = s.host.addInvoice({
+    customer: { id: customerId },
+    issueDate: '2026-01-05',
+    status: 'SENT',
+    currency: 'USD',
+    lines: [
+      {
+        quantity: 1,
+        unitPrice: { amount: total, currency: 'USD' },
+        amount: { amount: total, currency: 'USD' },
+      },
+    ],
+    total: { amount: total, currency: 'USD' },
+    balance: { amount: total, currency: 'USD' },
+  });
+  const result = await s.engine.syncInvoice(s.connectionId, invoiceId);
+  if (result.status !== 'synced') throw new Error('setup failed');
+  return { invoiceId, invoiceProviderId: result.providerId };
+}
+
+/** A payment made in the provider's own UI. */
+async function providerPayment(
+  s: FakeSyncSetup,
+  invoiceProviderId: string,
+  amount: number,
+  reference: string,
+) {
+  const payments = s.fake.provider.payments;
+  if (!payments) throw new Error('no payments');
+  return payments.create(
+    s.fake.context(),
+    {
+      amount: { amount, currency: 'USD' },
+      date: '2026-01-20',
+      method: 'card',
+      invoice: { id: invoiceProviderId, name: null },
+      customer: null,
+      reference,
+      memo: null,
+    },
+    { reference },
+  );
+}
+
+describe('webhook pipeline', () => {
+  it('verifies, fetches the payment and applies it to the linked invoice, marking it paid at zero balance', async () => {
+    const s = await createFakeSyncSetup();
+    const { invoiceId, invoiceProviderId } = await linkedInvoice(s);
+    const payment = await providerPayment(s, invoiceProviderId, 10_000, 'UI-1');
+    const delivery = await s.fake.webhook(
+      [
+        {
+          id: 'evt-1',
+          entity: 'payment',
+          entityId: payment.providerId,
+          operation: 'create',
+          tenant: s.tenantId,
+          at: s.clock.now(),
+        },
+      ],
+      SECRET,
+    );
+
+    const result = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+
+    expect(result).toEqual({
+      verified: true,
+      events: [
+        { deliveryId: 'evt-1', status: 'applied', entityType: 'payment', providerId: payment.providerId },
+      ],
+    });
+    const local = [...s.host.payments.values()];
+    expect(local).toHaveLength(1);
+    expect(local[0]).toMatchObject({ amount: { amount: 10_000 }, invoice: { id: invoiceId } });
+    expect(s.host.invoices.get(invoiceId)?.status).toBe('PAID');
+    expect(s.events.at(-1)).toMatchObject({
+      type: 'webhook.payment_applied',
+      invoiceLocalId: invoiceId,
+      invoicePaid: true,
+    });
+  });
+
+  it('a partial payment leaves the invoice open', async () => {
+    const s = await createFakeSyncSetup();
+    const { invoiceId, invoiceProviderId } = await linkedInvoice(s);
+    const payment = await providerPayment(s, invoiceProviderId, 4_000, 'UI-2');
+    const delivery = await s.fake.webhook(
+      [
+        {
+          id: 'evt-2',
+          entity: 'payment',
+          entityId: payment.providerId,
+          operation: 'create',
+          tenant: s.tenantId,
+          at: 1,
+        },
+      ],
+      SECRET,
+    );
+    await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    expect(s.host.invoices.get(invoiceId)?.status).toBe('SENT');
+    expect(s.events.at(-1)).toMatchObject({ type: 'webhook.payment_applied', invoicePaid: false });
+  });
+
+  it('de-duplicates re-deliveries', async () => {
+    const s = await createFakeSyncSetup();
+    const { invoiceProviderId } = await linkedInvoice(s);
+    const payment = await providerPayment(s, invoiceProviderId, 4_000, 'UI-3');
+    const delivery = await s.fake.webhook(
+      [
+        {
+          id: 'evt-3',
+          entity: 'payment',
+          entityId: payment.providerId,
+          operation: 'create',
+          tenant: s.tenantId,
+          at: 1,
+        },
+      ],
+      SECRET,
+    );
+
+    const [a, b] = await Promise.all([
+      s.engine.handleWebhook({ ...delivery, secret: SECRET }),
+      s.engine.handleWebhook({ ...delivery, secret: SECRET }),
+    ]);
+
+    expect([a.events[0]?.status, b.events[0]?.status].sort()).toEqual(['applied', 'duplicate']);
+    expect(s.host.payments.size).toBe(1);
+  });
+
+  it('rejects a tampered body or wrong secret and applies nothing', async () => {
+    const s = await createFakeSyncSetup();
+    const { invoiceProviderId } = await linkedInvoice(s);
+    const payment = await providerPayment(s, invoiceProviderId, 4_000, 'UI-4');
+    const delivery = await s.fake.webhook(
+      [
+        {
+          id: 'evt-4',
+          entity: 'payment',
+          entityId: payment.providerId,
+          operation: 'create',
+          tenant: s.tenantId,
+          at: 1,
+        },
+      ],
+      SECRET,
+    );
+
+    const tampered = await s.engine.handleWebhook({
+      rawBody: delivery.rawBody.replace('evt-4', 'evt-5'),
+      headers: delivery.headers,
+      secret: SECRET,
+    });
+    const wrongSecret = await s.engine.handleWebhook({ ...delivery, secret: 'other' });
+
+    expect(tampered).toEqual({ verified: false, events: [] });
+    expect(wrongSecret).toEqual({ verified: false, events: [] });
+    expect(s.host.payments.size).toBe(0);
+    expect(s.fake.count('payments.get')).toBe(0);
+  });
+
+  it('does not re-record a payment the engine pushed itself', async () => {
+    const s = await createFakeSyncSetup();
+    const { invoiceId } = await linkedInvoice(s);
+    const paymentId = s.host.addPayment({
+      amount: { amount: 3_000, currency: 'USD' },
+      date: '2026-01-09',
+      invoice: { id: invoiceId },
+    });
+    const pushed = await s.engine.syncPayment(s.connectionId, paymentId);
+    const providerId = pushed.status === 'synced' ? pushed.providerId : '';
+    const delivery = await s.fake.webhook(
+      [
+        {
+          id: 'evt-6',
+          entity: 'payment',
+          entityId: providerId,
+          operation: 'create',
+          tenant: s.tenantId,
+          at: 1,
+        },
+      ],
+      SECRET,
+    );
+
+    const result = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+
+    expect(result.events[0]).toMatchObject({ status: 'ignored', reason: 'payment already recorded' });
+    expect(s.host.payments.size).toBe(1);
+  });
+
+  it('updates the link version of a linked invoice and tells the host; ignores unknown tenants', async () => {
+    const s = await createFakeSyncSetup();
+    const { invoiceId, invoiceProviderId } = await linkedInvoice(s);
+    s.fake.store.editExternally('invoice', invoiceProviderId);
+    const delivery = await s.fake.webhook(
+      [
+        {
+          id: 'evt-7',
+          entity: 'invoice',
+          entityId: invoiceProviderId,
+          operation: 'update',
+          tenant: s.tenantId,
+          at: 1,
+        },
+        {
+          id: 'evt-8',
+          entity: 'invoice',
+          entityId: invoiceProviderId,
+          operation: 'update',
+          tenant: 'someone-else',
+          at: 1,
+        },
+      ],
+      SECRET,
+    );
+
+    const result = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+
+    expect(result.events.map((e) => e.status)).toEqual(['applied', 'ignored']);
+    expect(
+      (await s.storage.links.findLinkByLocalId(s.connectionId, 'invoice', invoiceId))?.providerVersion,
+    ).toBe('1');
+    expect(s.host.changes).toMatchObject([{ entityType: 'invoice', localId: invoiceId, deleted: false }]);
+  });
+});

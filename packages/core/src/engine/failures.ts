@@ -1,6 +1,8 @@
 import { BlueClerkError, MissingFieldError, RateLimitError } from '../errors/index';
+import { syncFailureAction } from '../notifications/messages';
 import type { AccountingProvider } from '../provider/spec';
 import { redactText } from '../redact/index';
+import type { EntityType } from '../storage/types';
 import type { SyncFailure } from './results';
 
 /**
@@ -19,50 +21,40 @@ export function classify<THttp>(provider: AccountingProvider<THttp>, error: unkn
   return new BlueClerkError('internal', 'Unexpected error during sync', { cause: error });
 }
 
-/** The "what to do" line for each category, unless the error carries its own `action`. */
-export function defaultAction(error: BlueClerkError, providerName: string): string {
-  switch (error.category) {
-    case 'needs_reconnect':
-      return `Reconnect ${providerName} from your integrations settings; syncing is paused until then.`;
-    case 'token_expired':
-      return `The ${providerName} session expired and could not be renewed automatically. Retry; reconnect if it keeps failing.`;
-    case 'missing_field': {
-      const field = error instanceof MissingFieldError ? error.field : String(error.details.field ?? 'field');
-      return `Fill in the missing ${field} and sync again.`;
-    }
-    case 'duplicate':
-      return `A record with the same name or number already exists in ${providerName}. Rename one of them, or link the existing record, then sync again.`;
-    case 'rate_limited': {
-      const after =
-        error instanceof RateLimitError && error.retryAfterMs
-          ? ` in about ${Math.ceil(error.retryAfterMs / 1000)} s`
-          : ' shortly';
-      return `${providerName} is throttling requests. Sync again${after}; nothing was lost.`;
-    }
-    case 'network':
-    case 'timeout':
-      return `Could not get an answer from ${providerName}. Sync again; the retry checks for an earlier attempt first, so nothing is duplicated.`;
-    case 'validation':
-      return 'Correct the invalid fields listed in the details and sync again.';
-    case 'conflict':
-      return `The record was changed in ${providerName} at the same time. Sync again to apply your changes on top.`;
-    case 'not_found':
-      return `The record no longer exists in ${providerName} (or locally). Check it and sync again.`;
-    case 'provider_error':
-      return `${providerName} rejected the request. Check the message, correct the record in your app and sync again.`;
-    default:
-      return 'An unexpected error occurred. Sync again; contact support if it persists.';
-  }
+/** The "what to do" line: the error's own `action`, else the one shared wording from notifications/messages. */
+function actionFor<THttp>(
+  error: BlueClerkError,
+  provider: AccountingProvider<THttp>,
+  entityType: EntityType | null,
+): string {
+  if (error.action) return error.action;
+  const field =
+    error instanceof MissingFieldError
+      ? error.field
+      : typeof error.details.field === 'string'
+        ? error.details.field
+        : undefined;
+  const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
+  return syncFailureAction(error.category, {
+    provider: provider.id,
+    entityType,
+    ...(field ? { field } : {}),
+    ...(retryAfterMs ? { retryAfterMs } : {}),
+  });
 }
 
-export function toSyncFailure<THttp>(provider: AccountingProvider<THttp>, error: unknown): SyncFailure {
+export function toSyncFailure<THttp>(
+  provider: AccountingProvider<THttp>,
+  error: unknown,
+  entityType: EntityType | null = null,
+): SyncFailure {
   const classified = classify(provider, error);
   return {
     category: classified.category,
     code: classified.code,
     // Provider messages can echo request data; scrub them before they reach events, notifications and emails.
     message: redactText(classified.message),
-    action: redactText(classified.action ?? defaultAction(classified, provider.displayName)),
+    action: redactText(actionFor(classified, provider, entityType)),
     retryable: classified.retryable,
     error: classified,
   };

@@ -260,7 +260,7 @@ describe('invoice sync', () => {
     });
     const failed = s.events.find((e) => e.type === 'sync.failed');
     expect(failed).toMatchObject({ entityType: 'invoice', localId: invoiceId, category: 'missing_field' });
-    expect(failed?.type === 'sync.failed' && failed.action).toContain('incomeAccount');
+    expect(failed?.type === 'sync.failed' && failed.action).toContain('income account');
     expect(s.fake.store.invoices.size).toBe(0);
   });
 

@@ -152,7 +152,7 @@ export function createEngineRuntime<THttp>(options: SyncEngineOptions<THttp>): E
     },
 
     fail(connection, entityType, localId, error) {
-      const failure = toSyncFailure(provider, error);
+      const failure = toSyncFailure(provider, error, entityType);
       const target = connection;
       logger.log('warn', 'sync failed', {
         connectionId: target?.id,

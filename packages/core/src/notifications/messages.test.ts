@@ -43,10 +43,15 @@ describe('failure messages', () => {
     );
   });
 
-  it('says rate limits and network failures retry by themselves', () => {
-    expect(syncFailureAction('rate_limited', { provider: 'xero' })).toMatch(/Xero .*retry automatically/);
-    expect(syncFailureAction('network', { provider: 'wave' })).toMatch(/Wave could not be reached.*retry/);
-    expect(syncFailureAction('timeout', { provider: 'quickbooks' })).toMatch(/retry automatically/);
+  it('tells the user to sync again after rate limits and network failures', () => {
+    expect(syncFailureAction('rate_limited', { provider: 'xero' })).toMatch(/Xero .*Sync again in a minute/);
+    expect(syncFailureAction('network', { provider: 'wave' })).toMatch(
+      /Wave could not be reached\. Sync again/,
+    );
+    expect(syncFailureAction('timeout', { provider: 'quickbooks' })).toMatch(/nothing is duplicated/);
+    expect(syncFailureAction('rate_limited', { provider: 'xero', retryAfterMs: 2500 })).toMatch(
+      /in about 3 s/,
+    );
     expect(syncFailureAction('duplicate', { provider: 'quickbooks', entityType: 'customer' })).toBe(
       'A matching customer already exists in QuickBooks. Link to it or rename this customer, then sync again.',
     );

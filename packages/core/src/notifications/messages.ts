@@ -66,6 +66,8 @@ export interface FailureContext {
   entityType?: EntityType | null;
   /** For `missing_field`: the field that is missing (`customer.email`, `item.incomeAccount` ...). */
   field?: string;
+  /** For `rate_limited`: how long the provider asked us to wait. */
+  retryAfterMs?: number;
 }
 
 /** One sentence that says what to do about a failure of this category. */
@@ -86,11 +88,13 @@ export function syncFailureAction(category: SyncFailureCategory, context: Failur
     case 'duplicate':
       return `A matching ${record} already exists in ${provider}. Link to it or rename this ${record}, then sync again.`;
     case 'rate_limited':
-      return `${provider} asked us to slow down. BlueClerk will retry automatically; nothing to do.`;
+      return context.retryAfterMs
+        ? `${provider} asked us to slow down. Sync again in about ${Math.ceil(context.retryAfterMs / 1000)} s; nothing was lost.`
+        : `${provider} asked us to slow down. Sync again in a minute; nothing was lost.`;
     case 'network':
-      return `${provider} could not be reached. BlueClerk will retry automatically; if this persists, check ${provider}'s status page.`;
+      return `${provider} could not be reached. Sync again; if this persists, check ${provider}'s status page.`;
     case 'timeout':
-      return `${provider} did not answer in time. BlueClerk will retry automatically without creating duplicates.`;
+      return `${provider} did not answer in time. Sync again; the retry checks for the earlier attempt first, so nothing is duplicated.`;
     case 'validation':
       return `${provider} rejected this ${record}. Correct the highlighted values and sync again.`;
     case 'conflict':

@@ -165,7 +165,7 @@ describe('createSyncNotifier: failures', () => {
       occurrences: 40,
       providerName: 'QuickBooks',
     });
-    expect(banner.items[0]?.action).toMatch(/retry automatically/);
+    expect(banner.items[0]?.action).toMatch(/Sync again in a minute/);
   });
 
   it('dedupes record failures per record, and stores the same failure again after the window', async () => {

@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BlueClerkError } from '@blueclerk/core';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestSchema, type TestSchema } from '../test/pg';
+import { openClient } from './client';
+import { loadMigrations, migrate, migrateClient, splitStatements } from './migrate';
+import { createPrismaStorage } from './storage';
+
+const schemas: TestSchema[] = [];
+
+async function freshSchema(): Promise<TestSchema> {
+  const db = await createTestSchema({ migrate: false });
+  schemas.push(db);
+  return db;
+}
+
+async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/test' });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function tablesIn(schema: string): Promise<string[]> {
+  const rows = await query<{ table_name: string }>(
+    'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+    [schema],
+  );
+  return rows.map((row) => row.table_name);
+}
+
+afterEach(async () => {
+  await Promise.all(schemas.splice(0).map((db) => db.drop()));
+});
+
+describe('migrate() on PostgreSQL', () => {
+  it('creates every table in the configured schema, records it, and is a no-op the second time', async () => {
+    const db = await freshSchema();
+    const first = await migrate({ connectionString: db.url });
+    expect(first).toEqual({ applied: ['0001_init'], alreadyApplied: [] });
+    expect(await tablesIn(db.schema)).toEqual([
+      'blueclerk_connections',
+      'blueclerk_entity_links',
+      'blueclerk_leases',
+      'blueclerk_ledger',
+      'blueclerk_migrations',
+      'blueclerk_notifications',
+      'blueclerk_sync_cursors',
+      'blueclerk_webhook_deliveries',
+    ]);
+    const second = await migrate({ connectionString: db.url });
+    expect(second).toEqual({ applied: [], alreadyApplied: ['0001_init'] });
+    const recorded = await query<{ id: string }>(`SELECT id FROM "${db.schema}".blueclerk_migrations`);
+    expect(recorded).toEqual([{ id: '0001_init' }]);
+  });
+
+  it('lets concurrent migrators (separate pools) apply each migration exactly once', async () => {
+    const db = await freshSchema();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => migrate({ connectionString: db.url, pool: { max: 1 } })),
+    );
+    const applying = results.filter((result) => result.applied.includes('0001_init'));
+    expect(applying).toHaveLength(1);
+    expect(results.filter((result) => result.alreadyApplied.includes('0001_init'))).toHaveLength(5);
+    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(1);
+  });
+
+  it('lets concurrent CLI processes migrate one database, each exiting 0', async () => {
+    const db = await freshSchema();
+    const bin = fileURLToPath(new URL('../bin/blueclerk-prisma.mjs', import.meta.url));
+    const runs = await Promise.all(
+      Array.from(
+        { length: 3 },
+        () =>
+          new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+            const child = spawn(process.execPath, [bin, 'migrate', '--database-url', db.url], {
+              env: { ...process.env, DATABASE_URL: '' },
+            });
+            let out = '';
+            child.stdout.on('data', (chunk) => {
+              out += chunk;
+            });
+            child.stderr.on('data', (chunk) => {
+              out += chunk;
+            });
+            child.on('error', reject);
+            child.on('close', (code) => resolve({ code, out }));
+          }),
+      ),
+    );
+    expect(runs.map((run) => run.code)).toEqual([0, 0, 0]);
+    expect(runs.filter((run) => run.out.includes('applied 0001_init'))).toHaveLength(1);
+    expect(runs.every((run) => !run.out.includes('127.0.0.1'))).toBe(true);
+    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(1);
+  }, 180_000); // three Node processes starting at once on a shared CI machine
+
+  it('rolls a failing migration back entirely and does not record it', async () => {
+    const db = await freshSchema();
+    const dir = await mkdtemp(join(tmpdir(), 'bc-migrations-'));
+    try {
+      await writeFile(join(dir, '0001_ok.sql'), 'CREATE TABLE first_ok (id int);\n');
+      await writeFile(
+        join(dir, '0002_broken.sql'),
+        'CREATE TABLE half_done (id int);\nINSERT INTO no_such_table VALUES (1);\n',
+      );
+      const migrations = await loadMigrations(dir);
+      const opened = openClient({ connectionString: db.url });
+      try {
+        await expect(migrateClient(opened.client, opened.schema, migrations)).rejects.toSatisfy(
+          (error: unknown) => BlueClerkError.isInstance(error),
+        );
+      } finally {
+        await opened.close();
+      }
+      expect(await tablesIn(db.schema)).toEqual(['blueclerk_migrations', 'first_ok']);
+      expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toEqual([{ id: '0001_ok' }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to continue when an applied migration was edited afterwards', async () => {
+    const db = await freshSchema();
+    await migrate({ connectionString: db.url });
+    const [original] = await loadMigrations();
+    const edited = { ...original!, sql: `${original!.sql}\n-- edited`, checksum: 'not-the-applied-one' };
+    const opened = openClient({ connectionString: db.url });
+    try {
+      await expect(migrateClient(opened.client, opened.schema, [edited])).rejects.toMatchObject({
+        code: 'config_invalid',
+        message: expect.stringContaining('0001_init was changed after it was applied'),
+      });
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('tells the user to migrate when the tables are missing', async () => {
+    const db = await freshSchema();
+    const storage = createPrismaStorage({ connectionString: db.url });
+    try {
+      await expect(storage.connections.getConnection('c1')).rejects.toMatchObject({
+        code: 'config_invalid',
+        message: expect.stringContaining('blueclerk-prisma migrate'),
+      });
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
+describe('splitStatements', () => {
+  it('splits on semicolons at line ends and drops comment lines', () => {
+    expect(
+      splitStatements("-- note; not a statement\nCREATE TABLE a (x text DEFAULT ';');\nSELECT 1;"),
+    ).toEqual(["CREATE TABLE a (x text DEFAULT ';')", 'SELECT 1']);
+  });
+});

@@ -1,0 +1,315 @@
+import type { ProviderHttp } from '@blueclerk/core';
+import {
+  type Customer,
+  type CustomerOperations,
+  type Invoice,
+  type InvoiceOperations,
+  type Item,
+  type ItemOperations,
+  type ListOptions,
+  normalizeEmail,
+  type Page,
+  type PaymentOperations,
+  ProviderError,
+  type ProviderRecord,
+  ValidationError,
+} from '@blueclerk/core';
+import { type QboCtx, type QboEntity, type QboObject, type QuickBooksClient, qboLiteral } from './client';
+import {
+  customerFromQbo,
+  customerToQbo,
+  invoiceFromQbo,
+  invoiceToQbo,
+  itemFromQbo,
+  itemToQbo,
+  linkedPaymentIds,
+  paymentFromQbo,
+  paymentToQbo,
+} from './mappers/index';
+import type { ResolvedQuickBooksSettings } from './settings';
+
+/** Entity operations of the QuickBooks provider: mappers + client, no state, no retries. */
+
+export interface QuickBooksOperations {
+  customers: CustomerOperations<ProviderHttp>;
+  items: ItemOperations<ProviderHttp>;
+  invoices: InvoiceOperations<ProviderHttp>;
+  payments: PaymentOperations<ProviderHttp>;
+}
+
+function requireVersion(version: string | null, what: string): string {
+  if (version === null || version === '') {
+    throw new ValidationError(`Updating a QuickBooks ${what} needs its SyncToken (options.version)`, [
+      { path: 'version', message: 'required' },
+    ]);
+  }
+  return version;
+}
+
+/** The query service rejects a filter on a property it cannot search (Fault 4000/4001): then we scan instead. */
+function isUnsupportedFilter(error: unknown): boolean {
+  const code = (error as { providerCode?: string }).providerCode;
+  return code === '4000' || code === '4001';
+}
+
+export function createOperations(
+  settings: ResolvedQuickBooksSettings,
+  client: QuickBooksClient,
+): QuickBooksOperations {
+  const home = settings.homeCurrency;
+  const mapCustomer = (raw: unknown) => customerFromQbo(raw);
+  const mapItem = (raw: unknown) => itemFromQbo(raw, home);
+  const mapInvoice = (raw: unknown) => invoiceFromQbo(raw, home);
+  const paymentOptions = { homeCurrency: home, paymentMethodIds: settings.paymentMethodIds };
+  // A voided payment keeps a zero amount; core payments are positive, so it reads as gone.
+  const isLivePayment = (raw: QboObject) => Number(raw.TotalAmt) > 0;
+  const mapPayment = (raw: unknown) => paymentFromQbo(raw, paymentOptions);
+
+  async function listPage<T>(
+    ctx: QboCtx,
+    entity: QboEntity,
+    options: ListOptions,
+    map: (raw: unknown) => ProviderRecord<T>,
+  ): Promise<Page<T>> {
+    const start = options.cursor ? Number.parseInt(options.cursor, 10) : 1;
+    if (!Number.isInteger(start) || start < 1) {
+      throw new ValidationError('Invalid QuickBooks list cursor', [
+        { path: 'cursor', message: 'not a position' },
+      ]);
+    }
+    const size = Math.min(options.pageSize ?? settings.pageSize, 1000);
+    const nameList = entity === 'Customer' || entity === 'Item';
+    // QuickBooks hides inactive names unless the query mentions Active.
+    const where = nameList && options.includeInactive ? 'Active IN (true, false)' : undefined;
+    const { entities } = await client.query(
+      ctx,
+      `select * from ${entity}${where ? ` where ${where}` : ''} orderby MetaData.CreateTime startposition ${start} maxresults ${size}`,
+    );
+    const total = options.cursor ? null : await client.count(ctx, entity, where);
+    return {
+      records: entities.map(map),
+      nextCursor: entities.length === size ? String(start + entities.length) : null,
+      total,
+    };
+  }
+
+  async function update<T>(
+    ctx: QboCtx,
+    entity: QboEntity,
+    id: string,
+    body: Record<string, unknown>,
+    version: string | null,
+    map: (raw: unknown) => ProviderRecord<T>,
+  ): Promise<ProviderRecord<T>> {
+    const SyncToken = requireVersion(version, entity);
+    // Sparse: only the fields core's model covers change; QuickBooks keeps the rest as they are.
+    return map(await client.write(ctx, entity, { ...body, Id: id, SyncToken, sparse: true }));
+  }
+
+  const customers: CustomerOperations<ProviderHttp> = {
+    list: (ctx, options = {}) => listPage(ctx, 'Customer', options, mapCustomer),
+    get: async (ctx, id) => {
+      const raw = await client.read(ctx, 'Customer', id);
+      return raw ? mapCustomer(raw) : null;
+    },
+    async findByEmail(ctx, email) {
+      const wanted = normalizeEmail(email);
+      let candidates: QboObject[];
+      try {
+        candidates = await client.queryAll(
+          ctx,
+          `select * from Customer where PrimaryEmailAddr = ${qboLiteral(email.trim())}`,
+        );
+      } catch (error) {
+        // Filtering on PrimaryEmailAddr is not in Intuit's list of documented filters; fall back to a scan.
+        if (!isUnsupportedFilter(error)) throw error;
+        candidates = await client.queryAll(ctx, 'select * from Customer');
+      }
+      return candidates
+        .map(mapCustomer)
+        .filter((record) => record.data.email !== null && normalizeEmail(record.data.email) === wanted);
+    },
+    create: async (ctx, data: Customer, options = {}) =>
+      mapCustomer(
+        await client.write(ctx, 'Customer', customerToQbo(data), { requestId: options.idempotencyKey }),
+      ),
+    update: (ctx, id, data, options) =>
+      update(ctx, 'Customer', id, customerToQbo(data), options.version, mapCustomer),
+  };
+
+  const items: ItemOperations<ProviderHttp> = {
+    list: (ctx, options = {}) => listPage(ctx, 'Item', options, mapItem),
+    get: async (ctx, id) => {
+      const raw = await client.read(ctx, 'Item', id);
+      return raw ? mapItem(raw) : null;
+    },
+    async findBySku(ctx, sku) {
+      let candidates: QboObject[];
+      try {
+        candidates = await client.queryAll(ctx, `select * from Item where Sku = ${qboLiteral(sku)}`);
+      } catch (error) {
+        if (!isUnsupportedFilter(error)) throw error;
+        candidates = await client.queryAll(ctx, 'select * from Item');
+      }
+      return candidates.map(mapItem).filter((record) => record.data.sku === sku);
+    },
+    async findByName(ctx, name) {
+      const candidates = await client.queryAll(
+        ctx,
+        `select * from Item where Name = ${qboLiteral(name.trim())}`,
+      );
+      const wanted = name.trim().toLowerCase();
+      return candidates.map(mapItem).filter((record) => record.data.name.toLowerCase() === wanted);
+    },
+    create: async (ctx, data: Item, options = {}) =>
+      mapItem(
+        await client.write(
+          ctx,
+          'Item',
+          itemToQbo(data, { defaultIncomeAccountId: settings.defaultIncomeAccountId }),
+          {
+            requestId: options.idempotencyKey,
+          },
+        ),
+      ),
+    update: (ctx, id, data, options) =>
+      update(
+        ctx,
+        'Item',
+        id,
+        itemToQbo(data, { defaultIncomeAccountId: settings.defaultIncomeAccountId }),
+        options.version,
+        mapItem,
+      ),
+  };
+
+  const invoices: InvoiceOperations<ProviderHttp> = {
+    list: (ctx, options = {}) => listPage(ctx, 'Invoice', options, mapInvoice),
+    get: async (ctx, id) => {
+      const raw = await client.read(ctx, 'Invoice', id);
+      return raw ? mapInvoice(raw) : null;
+    },
+    async findByNumber(ctx, number) {
+      const { entities } = await client.query(
+        ctx,
+        `select * from Invoice where DocNumber = ${qboLiteral(number)}`,
+      );
+      const match = entities.find((raw) => raw.DocNumber === number);
+      return match ? mapInvoice(match) : null;
+    },
+    create: async (ctx, data: Invoice, options = {}) =>
+      mapInvoice(
+        await client.write(
+          ctx,
+          'Invoice',
+          invoiceToQbo(data, { invoiceTaxCodeId: settings.invoiceTaxCodeId }),
+          {
+            requestId: options.idempotencyKey,
+          },
+        ),
+      ),
+    update: (ctx, id, data, options) =>
+      update(
+        ctx,
+        'Invoice',
+        id,
+        invoiceToQbo(data, { invoiceTaxCodeId: settings.invoiceTaxCodeId }),
+        options.version,
+        mapInvoice,
+      ),
+    async void(ctx, id, options) {
+      const SyncToken = requireVersion(options.version, 'invoice');
+      try {
+        return mapInvoice(await client.write(ctx, 'Invoice', { Id: id, SyncToken }, { operation: 'void' }));
+      } catch (error) {
+        const e = error as { code?: string; message?: string; providerCode?: string };
+        if (e.code === 'validation_failed' && /payment/i.test(e.message ?? '')) {
+          throw new ProviderError(
+            'conflict',
+            `QuickBooks refused to void invoice ${id}: payments are applied to it`,
+            {
+              providerCode: e.providerCode,
+              action: 'Remove or void the payments applied to the invoice in QuickBooks first.',
+            },
+          );
+        }
+        throw error;
+      }
+    },
+  };
+
+  async function paymentsById(ctx: QboCtx, ids: string[]): Promise<QboObject[]> {
+    const out: QboObject[] = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      const chunk = ids
+        .slice(i, i + 100)
+        .map(qboLiteral)
+        .join(', ');
+      out.push(...(await client.queryAll(ctx, `select * from Payment where Id IN (${chunk})`)));
+    }
+    return out;
+  }
+
+  const payments: PaymentOperations<ProviderHttp> = {
+    get: async (ctx, id) => {
+      const raw = await client.read(ctx, 'Payment', id);
+      return raw && isLivePayment(raw) ? mapPayment(raw) : null;
+    },
+    async create(ctx, data, options) {
+      let customerId = data.customer?.id;
+      if (!customerId && data.invoice) {
+        const invoice = await client.read(ctx, 'Invoice', data.invoice.id);
+        if (!invoice)
+          throw new ProviderError('not_found', `QuickBooks invoice ${data.invoice.id} does not exist`);
+        customerId = (invoice.CustomerRef as { value?: string } | undefined)?.value;
+      }
+      if (!customerId) {
+        throw new ValidationError('A QuickBooks payment needs a customer or an invoice', [
+          { path: 'customer', message: 'required' },
+        ]);
+      }
+      const body = paymentToQbo(data, {
+        customerId,
+        reference: options.reference,
+        paymentMethodIds: settings.paymentMethodIds,
+        depositAccountId: settings.depositAccountId,
+      });
+      return mapPayment(await client.write(ctx, 'Payment', body, { requestId: options.idempotencyKey }));
+    },
+    async findByReference(ctx, reference, hints = {}) {
+      let candidates: QboObject[];
+      if (hints.invoiceProviderId) {
+        // Reading the invoice's LinkedTxn is read-after-write consistent, unlike a search.
+        const invoice = await client.read(ctx, 'Invoice', hints.invoiceProviderId);
+        candidates = invoice ? await paymentsById(ctx, linkedPaymentIds(invoice)) : [];
+      } else if (hints.customerProviderId) {
+        candidates = await client.queryAll(
+          ctx,
+          `select * from Payment where CustomerRef = ${qboLiteral(hints.customerProviderId)} orderby MetaData.CreateTime desc`,
+          { limit: 1000 },
+        );
+      } else {
+        try {
+          candidates = await client.queryAll(
+            ctx,
+            `select * from Payment where PaymentRefNum = ${qboLiteral(reference)}`,
+          );
+        } catch (error) {
+          if (!isUnsupportedFilter(error)) throw error;
+          candidates = await client.queryAll(ctx, 'select * from Payment orderby MetaData.CreateTime desc', {
+            limit: 1000,
+          });
+        }
+      }
+      const match = candidates.find((raw) => raw.PaymentRefNum === reference && isLivePayment(raw));
+      return match ? mapPayment(match) : null;
+    },
+    async listForInvoice(ctx, invoiceId) {
+      const invoice = await client.read(ctx, 'Invoice', invoiceId);
+      if (!invoice) throw new ProviderError('not_found', `QuickBooks invoice ${invoiceId} does not exist`);
+      return (await paymentsById(ctx, linkedPaymentIds(invoice))).filter(isLivePayment).map(mapPayment);
+    },
+  };
+
+  return { customers, items, invoices, payments };
+}

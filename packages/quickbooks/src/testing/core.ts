@@ -1,0 +1,89 @@
+import type { Clock } from '@blueclerk/core';
+import { HttpResponse } from 'msw';
+import type { FaultSwitchboard, RateLimits } from './controls';
+import type { SimFault } from './faults';
+import type { SimOAuthServer } from './oauth-server';
+import type { RealmState } from './state';
+import { formatQboDateTime } from './wire-values';
+
+/** Counters a test or bench reads back from the simulator. */
+export interface SimulatorStats {
+  /** API requests received (throttled and failed ones included; OAuth calls excluded). */
+  requests: number;
+  requestsByRealm: Record<string, number>;
+  /** e.g. `POST invoice`, `GET query`, `POST batch`, `GET cdc`. */
+  requestsByOperation: Record<string, number>;
+  /** Entities created, by entity name (batch items included, replays excluded). */
+  created: Record<string, number>;
+  /** Requests answered 429. */
+  throttled: number;
+  /** Requests answered from the `requestid` cache instead of being executed again. */
+  replayed: number;
+  /** Faults switched on by a test that fired. */
+  faultsFired: number;
+  /** Highest number of requests in flight at once for any realm. */
+  maxConcurrent: number;
+  /** Token endpoint calls by grant type. */
+  tokenRequests: Record<string, number>;
+  /** `minorversion` values seen. */
+  minorVersions: string[];
+}
+
+export function emptyStats(): SimulatorStats {
+  return {
+    requests: 0,
+    requestsByRealm: {},
+    requestsByOperation: {},
+    created: {},
+    throttled: 0,
+    replayed: 0,
+    faultsFired: 0,
+    maxConcurrent: 0,
+    tokenRequests: {},
+    minorVersions: [],
+  };
+}
+
+export interface SimCore {
+  clock: Clock;
+  realms: Map<string, RealmState>;
+  oauth: SimOAuthServer;
+  faults: FaultSwitchboard;
+  limits: RateLimits;
+  stats: SimulatorStats;
+  uniqueDocNumbers: boolean;
+  offsetMinutes: number;
+  maxHangMs: number;
+  /** Extra latency per item of a batch request. */
+  batchItemLatencyMs: number;
+  defaultRealmId: string;
+  /** Realm the browser-facing authorize endpoint grants next. */
+  authorizeRealmId: string;
+}
+
+export function bump(counter: Record<string, number>, key: string, by = 1): void {
+  counter[key] = (counter[key] ?? 0) + by;
+}
+
+/** The `time` attribute of every IntuitResponse: company-local time with milliseconds. */
+export function responseTime(core: SimCore): string {
+  const now = core.clock.now();
+  const base = formatQboDateTime(now, core.offsetMinutes);
+  const millis = String(now % 1000).padStart(3, '0');
+  return `${base.slice(0, 19)}.${millis}${base.slice(19)}`;
+}
+
+function tid(): string {
+  const buf = new Uint8Array(16);
+  crypto.getRandomValues(buf);
+  return [...buf].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function jsonResponse(body: unknown, status = 200): Response {
+  // intuit_tid is what Intuit support asks for; clients log it with failures.
+  return HttpResponse.json(body as Record<string, unknown>, { status, headers: { intuit_tid: tid() } });
+}
+
+export function faultResponse(core: SimCore, fault: SimFault): Response {
+  return jsonResponse({ Fault: fault.fault, time: responseTime(core) }, fault.status);
+}

@@ -1,0 +1,141 @@
+import { faults } from './faults';
+import {
+  type BuildResult,
+  isDate,
+  isObject,
+  liveRecord,
+  nonEmptyString,
+  refValue,
+  USD,
+  type WriteContext,
+} from './records';
+import { recordsOf, type SimRecord, type WireObject } from './state';
+import { centsToDecimal, decimalToCents } from './wire-values';
+
+/** Name-list entities (Customer, Item): unique names among active records, `Active:false` instead of delete. */
+
+function nameTaken(
+  ctx: WriteContext,
+  entity: 'Customer' | 'Item',
+  field: string,
+  name: string,
+  selfId?: string,
+) {
+  const wanted = name.toLowerCase();
+  for (const record of recordsOf(ctx.realm, entity).values()) {
+    if (record.deleted || record.id === selfId || record.data.Active === false) continue;
+    const other = record.data[field];
+    if (typeof other === 'string' && other.trim().toLowerCase() === wanted) return true;
+  }
+  return false;
+}
+
+export function buildCustomer(ctx: WriteContext, input: WireObject, previous?: SimRecord): BuildResult {
+  const composed = [input.Title, input.GivenName, input.MiddleName, input.FamilyName, input.Suffix]
+    .map(nonEmptyString)
+    .filter(Boolean)
+    .join(' ');
+  const displayName =
+    nonEmptyString(input.DisplayName) ?? (nonEmptyString(composed) || nonEmptyString(input.CompanyName));
+  if (!displayName) return { ok: false, fault: faults.requiredParam('DisplayName') };
+  if (displayName.length > 500) return { ok: false, fault: faults.stringLength('DisplayName', 500) };
+  const active = input.Active !== false;
+  if (active && nameTaken(ctx, 'Customer', 'DisplayName', displayName, previous?.id)) {
+    return { ok: false, fault: faults.duplicateName(displayName, 'Customer') };
+  }
+  if (input.PrimaryEmailAddr !== undefined) {
+    const address = isObject(input.PrimaryEmailAddr) ? input.PrimaryEmailAddr.Address : undefined;
+    if (typeof address !== 'string' || (address !== '' && !/^[^\s@]+@[^\s@]+$/.test(address))) {
+      return { ok: false, fault: faults.badRequest('PrimaryEmailAddr.Address is not a valid email address') };
+    }
+  }
+  const data: WireObject = {
+    Taxable: true,
+    Job: false,
+    BillWithParent: false,
+    PreferredDeliveryMethod: 'Print',
+    ...input,
+    DisplayName: displayName,
+    FullyQualifiedName: displayName,
+    PrintOnCheckName: nonEmptyString(input.PrintOnCheckName) ?? displayName,
+    Active: active,
+    CurrencyRef: input.CurrencyRef ?? previous?.data.CurrencyRef ?? USD,
+    Balance: previous?.data.Balance ?? 0,
+    BalanceWithJobs: previous?.data.BalanceWithJobs ?? 0,
+  };
+  return { ok: true, data };
+}
+
+const ITEM_TYPES = new Set(['Service', 'NonInventory', 'Inventory', 'Category']);
+
+export function buildItem(ctx: WriteContext, input: WireObject, previous?: SimRecord): BuildResult {
+  const name = nonEmptyString(input.Name);
+  if (!name) return { ok: false, fault: faults.requiredParam('Name') };
+  if (name.length > 100) return { ok: false, fault: faults.stringLength('Name', 100) };
+  const type = input.Type === undefined ? 'Service' : input.Type;
+  if (typeof type !== 'string' || !ITEM_TYPES.has(type)) {
+    return { ok: false, fault: faults.badRequest(`Item.Type ${String(type)} is not supported`) };
+  }
+  if (typeof input.Sku === 'string' && input.Sku.length > 100) {
+    return { ok: false, fault: faults.stringLength('Sku', 100) };
+  }
+  const data: WireObject = { Taxable: false, ...input, Name: name, FullyQualifiedName: name, Type: type };
+  if (type !== 'Category') {
+    // Sales items post revenue to an income account; QuickBooks refuses an item without one.
+    const incomeId = refValue(input.IncomeAccountRef);
+    if (!incomeId) return { ok: false, fault: faults.requiredParam('IncomeAccountRef') };
+    const income = liveRecord(ctx.realm, 'Account', incomeId);
+    if (!income || income.data.Active === false) {
+      return { ok: false, fault: faults.invalidReference('IncomeAccountRef', incomeId) };
+    }
+    data.IncomeAccountRef = { value: incomeId, name: income.data.Name };
+    const price = input.UnitPrice === undefined ? 0 : decimalToCents(input.UnitPrice);
+    if (price === null || price < 0)
+      return { ok: false, fault: faults.badRequest('Item.UnitPrice must be >= 0') };
+    data.UnitPrice = centsToDecimal(price);
+  }
+  if (type === 'Inventory') {
+    const assetId = refValue(input.AssetAccountRef);
+    if (!assetId) return { ok: false, fault: faults.requiredParam('AssetAccountRef') };
+    if (!liveRecord(ctx.realm, 'Account', assetId)) {
+      return { ok: false, fault: faults.invalidReference('AssetAccountRef', assetId) };
+    }
+    if (!isDate(input.InvStartDate)) return { ok: false, fault: faults.requiredParam('InvStartDate') };
+    if (typeof input.QtyOnHand !== 'number') return { ok: false, fault: faults.requiredParam('QtyOnHand') };
+    data.TrackQtyOnHand = true;
+  }
+  const active = input.Active !== false;
+  if (active && nameTaken(ctx, 'Item', 'Name', name, previous?.id)) {
+    return { ok: false, fault: faults.duplicateName(name, 'Item') };
+  }
+  data.Active = active;
+  return { ok: true, data };
+}
+
+/** Accounts only need what items and payments reference: a name, a type and uniqueness of the name. */
+export function buildAccount(ctx: WriteContext, input: WireObject, previous?: SimRecord): BuildResult {
+  const name = nonEmptyString(input.Name);
+  if (!name) return { ok: false, fault: faults.requiredParam('Name') };
+  if (!nonEmptyString(input.AccountType)) return { ok: false, fault: faults.requiredParam('AccountType') };
+  for (const record of recordsOf(ctx.realm, 'Account').values()) {
+    if (record.id !== previous?.id && String(record.data.Name).toLowerCase() === name.toLowerCase()) {
+      return {
+        ok: false,
+        fault: faults.business(
+          `Another account is already using this name (${name}). Please use a different name.`,
+        ),
+      };
+    }
+  }
+  return {
+    ok: true,
+    data: {
+      CurrentBalance: 0,
+      CurrencyRef: USD,
+      ...input,
+      Name: name,
+      FullyQualifiedName: name,
+      Active: input.Active !== false,
+    },
+  };
+}

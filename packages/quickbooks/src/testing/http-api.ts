@@ -1,0 +1,235 @@
+import { HttpResponse } from 'msw';
+import { runBatch } from './batch';
+import { runCdc } from './cdc';
+import { admitToWindow, type RequestFacts, sleep } from './controls';
+import { bump, faultResponse, jsonResponse, responseTime, type SimCore } from './core';
+import { type WriteOperation, writeBody, writeEntity } from './entities';
+import { faults, type SimFault } from './faults';
+import { parseQuery, runQuery } from './query';
+import { isObject, liveRecord, type WriteContext } from './records';
+import { type CachedResponse, ENTITY_BY_PATH, type RealmState } from './state';
+
+/** What a routed request produced, before fault switches decide whether the client gets to see it. */
+interface Routed {
+  status: number;
+  body: unknown;
+  /** Whether this request changed state (only then do "lost response" faults apply). */
+  wrote: boolean;
+}
+
+const MAX_REQUEST_ID = 50;
+const MAX_BATCH_REQUEST_ID = 36;
+
+/** Handles `{base}/v3/company/{realmId}/...`: auth, throttling, latency, faults, then routing. */
+export async function handleApiRequest(core: SimCore, request: Request, realmId: string): Promise<Response> {
+  const url = new URL(request.url);
+  const prefix = `/v3/company/${realmId}/`;
+  const rest = url.pathname.slice(url.pathname.indexOf(prefix) + prefix.length);
+  const segments = rest.split('/').filter(Boolean);
+  const resource = (segments[0] ?? '').toLowerCase();
+  const facts: RequestFacts = { method: request.method, pathAndQuery: url.pathname + url.search, realmId };
+  const stats = core.stats;
+  stats.requests += 1;
+  bump(stats.requestsByRealm, realmId);
+  bump(stats.requestsByOperation, `${request.method} ${resource}`);
+  const minor = url.searchParams.get('minorversion');
+  if (minor && !stats.minorVersions.includes(minor)) stats.minorVersions.push(minor);
+
+  const bearer = core.oauth.checkBearer(request.headers.get('authorization'), core.clock.now());
+  if (!bearer.ok) return faultResponse(core, faults.authentication());
+  if (bearer.realmId !== realmId) return faultResponse(core, faults.authorization());
+  const realm = core.realms.get(realmId);
+  if (!realm) return faultResponse(core, faults.authorization());
+
+  const now = core.clock.now();
+  const forcedThrottle = core.faults.take(facts, ['throttle']);
+  const throttled =
+    forcedThrottle !== undefined ||
+    realm.inFlight >= core.limits.concurrent ||
+    (resource === 'batch' &&
+      request.method === 'POST' &&
+      !admitToWindow(realm.batchTimes, now, core.limits.batchesPerMinute)) ||
+    !admitToWindow(realm.requestTimes, now, core.limits.perMinute);
+  if (forcedThrottle) stats.faultsFired += 1;
+  if (throttled) {
+    stats.throttled += 1;
+    return faultResponse(core, faults.throttled());
+  }
+
+  realm.inFlight += 1;
+  stats.maxConcurrent = Math.max(stats.maxConcurrent, realm.inFlight);
+  try {
+    await sleep(core.faults.latencyMs(), request.signal);
+    const before = core.faults.take(facts, ['server_error', 'network_error', 'hang']);
+    if (before) {
+      stats.faultsFired += 1;
+      if (before.kind === 'server_error')
+        return faultResponse(core, faults.serverError(before.status ?? 503));
+      if (before.kind === 'hang') await core.faults.hang(request.signal, core.maxHangMs);
+      return HttpResponse.error();
+    }
+    const routed = await route(core, realm, request, url, segments);
+    if (routed.wrote) {
+      const after = core.faults.take(facts, ['lose_response', 'hang_after_commit']);
+      if (after) {
+        stats.faultsFired += 1;
+        if (after.kind === 'hang_after_commit') await core.faults.hang(request.signal, core.maxHangMs);
+        return HttpResponse.error();
+      }
+    }
+    return jsonResponse(routed.body, routed.status);
+  } finally {
+    realm.inFlight -= 1;
+  }
+}
+
+function faultResult(core: SimCore, fault: SimFault): Routed {
+  return { status: fault.status, body: { Fault: fault.fault, time: responseTime(core) }, wrote: false };
+}
+
+async function route(
+  core: SimCore,
+  realm: RealmState,
+  request: Request,
+  url: URL,
+  segments: string[],
+): Promise<Routed> {
+  const resource = (segments[0] ?? '').toLowerCase();
+  const method = request.method.toUpperCase();
+  const ctx: WriteContext = {
+    realm,
+    now: core.clock.now(),
+    uniqueDocNumbers: core.uniqueDocNumbers,
+    offsetMinutes: core.offsetMinutes,
+  };
+
+  if (resource === 'query' && (method === 'GET' || method === 'POST')) {
+    const text = method === 'GET' ? url.searchParams.get('query') : await request.text();
+    if (!text) return faultResult(core, faults.requiredParam('query'));
+    const parsed = parseQuery(text);
+    if (!parsed.ok) return faultResult(core, parsed.fault);
+    return {
+      status: 200,
+      body: { QueryResponse: runQuery(realm, parsed.query), time: responseTime(core) },
+      wrote: false,
+    };
+  }
+  if (resource === 'cdc' && method === 'GET') {
+    const result = runCdc(
+      realm,
+      url.searchParams.get('entities'),
+      url.searchParams.get('changedSince'),
+      ctx.now,
+    );
+    if (!result.ok) return faultResult(core, result.fault);
+    return { status: 200, body: { ...result.body, time: responseTime(core) }, wrote: false };
+  }
+  if (resource === 'companyinfo' && method === 'GET') {
+    return {
+      status: 200,
+      body: {
+        CompanyInfo: {
+          Id: realm.realmId,
+          CompanyName: `Sandbox Company ${realm.realmId}`,
+          Country: 'US',
+          domain: 'QBO',
+        },
+        time: responseTime(core),
+      },
+      wrote: false,
+    };
+  }
+  if (resource === 'batch' && method === 'POST') {
+    return withRequestId(core, realm, url, MAX_BATCH_REQUEST_ID, async () => {
+      const body = await readJson(request);
+      if (body === undefined) return faultResult(core, faults.badRequest('Request body is not valid JSON'));
+      const result = runBatch(core, ctx, body);
+      if (!result.ok) return faultResult(core, result.fault);
+      // Server-side work grows with the batch; benches model it so a batch is not free.
+      await sleep(
+        (result.body.BatchItemResponse as unknown[]).length * core.batchItemLatencyMs,
+        request.signal,
+      );
+      return { status: 200, body: { ...result.body, time: responseTime(core) }, wrote: true };
+    });
+  }
+  const entity = ENTITY_BY_PATH[resource];
+  if (entity && method === 'GET' && segments[1]) {
+    const record = liveRecord(realm, entity, segments[1]);
+    if (!record) return faultResult(core, faults.notFound(entity, segments[1]));
+    return { status: 200, body: { [entity]: record.data, time: responseTime(core) }, wrote: false };
+  }
+  if (entity && method === 'POST' && !segments[1]) {
+    return withRequestId(core, realm, url, MAX_REQUEST_ID, async () => {
+      const body = await readJson(request);
+      if (body === undefined) return faultResult(core, faults.badRequest('Request body is not valid JSON'));
+      const operation = writeOperation(url, body);
+      if (!operation)
+        return faultResult(core, faults.unsupportedOperation(String(url.searchParams.get('operation'))));
+      const result = writeEntity(ctx, entity, operation, body);
+      if (!result.ok) return faultResult(core, result.fault);
+      if (operation === 'create') bump(core.stats.created, entity);
+      return {
+        status: 200,
+        body: { [entity]: writeBody(result.record), time: responseTime(core) },
+        wrote: true,
+      };
+    });
+  }
+  return faultResult(
+    core,
+    faults.unsupportedOperation(`Could not find resource for relative : /${segments.join('/')} (${method})`),
+  );
+}
+
+export function writeOperation(url: URL, body: unknown): WriteOperation | null {
+  const op = url.searchParams.get('operation')?.toLowerCase();
+  if (op === 'delete' || op === 'void') return op;
+  if (url.searchParams.get('include')?.toLowerCase() === 'void') return 'void';
+  if (op !== undefined && op !== 'update' && op !== 'create') return null;
+  return isObject(body) && body.Id !== undefined ? 'update' : 'create';
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `requestid` semantics: the first response to a requestid is stored and any later request with the same id gets
+ * that response back without executing again - what makes a retried create safe.
+ */
+async function withRequestId(
+  core: SimCore,
+  realm: RealmState,
+  url: URL,
+  maxLength: number,
+  execute: () => Promise<Routed>,
+): Promise<Routed> {
+  const requestId = url.searchParams.get('requestid');
+  if (requestId === null) return execute();
+  if (requestId === '' || requestId.length > maxLength) {
+    return faultResult(core, faults.badRequest(`requestid must be 1-${maxLength} characters`));
+  }
+  const cached: CachedResponse | undefined = realm.requestIds.get(requestId);
+  const pending = realm.pendingRequestIds.get(requestId);
+  if (cached || pending) {
+    // A duplicate that arrives while the original is still running waits for it rather than executing twice.
+    const original = cached ?? (await (pending as Promise<CachedResponse>));
+    core.stats.replayed += 1;
+    return { status: original.status, body: original.body, wrote: false };
+  }
+  const run = execute();
+  const stored = run.then((routed) => ({ status: routed.status, body: routed.body }));
+  realm.pendingRequestIds.set(requestId, stored);
+  try {
+    const routed = await run;
+    realm.requestIds.set(requestId, { status: routed.status, body: routed.body });
+    return routed;
+  } finally {
+    realm.pendingRequestIds.delete(requestId);
+  }
+}

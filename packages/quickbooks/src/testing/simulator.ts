@@ -1,0 +1,172 @@
+import { type Clock, systemClock } from '@blueclerk/core';
+import { type HttpHandler, http } from 'msw';
+import { DEFAULT_RATE_LIMITS, FaultSwitchboard, type Latency, type RateLimits } from './controls';
+import { emptyStats, type SimCore, type SimulatorStats } from './core';
+import { handleApiRequest } from './http-api';
+import { handleAuthorize, handleRevoke, handleToken } from './http-oauth';
+import { type SimClient, SimOAuthServer, type TokenResponse } from './oauth-server';
+import { createRealmApi, type SimRealmApi } from './realm-api';
+import { createRealmState, seedDefaults } from './state';
+
+/** Intuit's public hosts; the simulator answers on all of them by default. */
+export const QUICKBOOKS_URLS = {
+  production: 'https://quickbooks.api.intuit.com',
+  sandbox: 'https://sandbox-quickbooks.api.intuit.com',
+  authorize: 'https://appcenter.intuit.com/connect/oauth2',
+  token: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+  revoke: 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke',
+} as const;
+
+export interface QuickBooksSimulatorOptions {
+  /** Clock for token expiry, rate windows, CDC look-back and MetaData times. Default: system clock. */
+  clock?: Clock;
+  /** Registered apps. Default: one client `sim-client-id` / `sim-client-secret` accepting any redirect URI. */
+  clients?: SimClient[];
+  /** Companies that exist from the start (default: one, `9130350000000001`). The first is the default realm. */
+  realms?: string[];
+  /** Seed the chart of accounts (income account 79, Undeposited Funds 4 ...) and tax codes. Default true. */
+  seedDefaults?: boolean;
+  /** How long a superseded refresh token keeps working (default 86400 s, Intuit's 24 h). */
+  refreshTokenGraceSec?: number;
+  /** Any reuse of a superseded refresh token is `invalid_grant` (grace 0). Default false. */
+  strictRefreshTokenRotation?: boolean;
+  accessTokenTtlSec?: number;
+  refreshTokenTtlSec?: number;
+  authorizationCodeTtlSec?: number;
+  rateLimits?: Partial<RateLimits>;
+  /** Added to every API response. Default 0. */
+  latency?: Latency;
+  /** Added to a batch response per item it carries (server-side work). Default 0. */
+  batchItemLatencyMs?: number;
+  /** Reject duplicate invoice DocNumbers with Fault 6140. Default true. */
+  uniqueDocNumbers?: boolean;
+  /** Company time zone offset used in MetaData times. Default -480 (US Pacific, no DST). */
+  companyUtcOffsetMinutes?: number;
+  /** Upper bound of a `hang` fault when the client never aborts. Default 130000 ms (Intuit's 120 s, plus margin). */
+  maxHangMs?: number;
+  /** API hosts to answer on. Default: production and sandbox. */
+  baseUrls?: string[];
+}
+
+export interface QuickBooksSimulator {
+  /** msw handlers: `setupServer(...sim.handlers)`. */
+  handlers: HttpHandler[];
+  urls: typeof QUICKBOOKS_URLS;
+  defaultRealmId: string;
+  /** The default client's credentials. */
+  client: SimClient;
+  /** State of one company (default realm when omitted). Throws for an unknown realm. */
+  realm(realmId?: string): SimRealmApi;
+  /** Creates a company (seeded like the others) and returns its state API. */
+  addRealm(realmId: string): SimRealmApi;
+  oauth: {
+    /** A fresh token pair for a realm, as if the user had just connected. */
+    issueTokens(realmId?: string, clientId?: string): TokenResponse;
+    /** Which realm the authorize endpoint grants next. */
+    setAuthorizeRealm(realmId: string): void;
+    /** Makes every issued access token expired (the next API call gets 401). */
+    expireAccessTokens(): void;
+    revoke(token: string): boolean;
+    isRefreshTokenLive(token: string): boolean;
+    /** Switches strict rotation on (grace 0) or off (back to the configured grace). */
+    setStrictRefreshTokenRotation(strict: boolean): void;
+  };
+  /** Latency and switchable faults. */
+  faults: Pick<FaultSwitchboard, 'inject' | 'setLatency' | 'clear' | 'releaseHangs'>;
+  stats(): SimulatorStats;
+  resetStats(): void;
+}
+
+/**
+ * A stateful QuickBooks Online for tests, demos and benches: msw handlers for the OAuth and Accounting APIs plus a
+ * state API to seed companies and read back what a client did.
+ *
+ * @example
+ * const sim = createQuickBooksSimulator();
+ * const server = setupServer(...sim.handlers);
+ * server.listen();
+ * const tokens = sim.oauth.issueTokens();
+ * sim.realm().create('Customer', { DisplayName: 'Acme' });
+ */
+export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = {}): QuickBooksSimulator {
+  const clock = options.clock ?? systemClock;
+  const clients = options.clients ?? [{ clientId: 'sim-client-id', clientSecret: 'sim-client-secret' }];
+  const graceSec = options.refreshTokenGraceSec ?? 24 * 3600;
+  const oauth = new SimOAuthServer(clients, {
+    accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
+    refreshTokenTtlSec: options.refreshTokenTtlSec ?? 8_726_400,
+    authorizationCodeTtlSec: options.authorizationCodeTtlSec ?? 300,
+    refreshTokenGraceSec: options.strictRefreshTokenRotation ? 0 : graceSec,
+  });
+  const realmIds = options.realms?.length ? options.realms : ['9130350000000001'];
+  const defaultRealmId = realmIds[0] as string;
+  const core: SimCore = {
+    clock,
+    realms: new Map(),
+    oauth,
+    faults: new FaultSwitchboard(options.latency ?? 0),
+    limits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+    stats: emptyStats(),
+    uniqueDocNumbers: options.uniqueDocNumbers ?? true,
+    offsetMinutes: options.companyUtcOffsetMinutes ?? -480,
+    maxHangMs: options.maxHangMs ?? 130_000,
+    batchItemLatencyMs: options.batchItemLatencyMs ?? 0,
+    defaultRealmId,
+    authorizeRealmId: defaultRealmId,
+  };
+  const addRealm = (realmId: string): SimRealmApi => {
+    if (!core.realms.has(realmId)) {
+      const state = createRealmState(realmId);
+      if (options.seedDefaults !== false) seedDefaults(state, clock.now());
+      core.realms.set(realmId, state);
+    }
+    return realm(realmId);
+  };
+  const realm = (realmId = defaultRealmId): SimRealmApi => {
+    const state = core.realms.get(realmId);
+    if (!state) throw new Error(`QuickBooks simulator has no realm ${realmId}; call addRealm first`);
+    return createRealmApi(core, state);
+  };
+  for (const id of realmIds) addRealm(id);
+
+  const handlers: HttpHandler[] = [
+    http.get(QUICKBOOKS_URLS.authorize, ({ request }) => handleAuthorize(core, request)),
+    http.post(QUICKBOOKS_URLS.token, ({ request }) => handleToken(core, request)),
+    http.post(QUICKBOOKS_URLS.revoke, ({ request }) => handleRevoke(core, request)),
+  ];
+  for (const base of options.baseUrls ?? [QUICKBOOKS_URLS.production, QUICKBOOKS_URLS.sandbox]) {
+    handlers.push(
+      http.all(`${base.replace(/\/$/, '')}/v3/company/:realmId/*`, ({ request, params }) =>
+        handleApiRequest(core, request, String(params.realmId)),
+      ),
+    );
+  }
+
+  return {
+    handlers,
+    urls: QUICKBOOKS_URLS,
+    defaultRealmId,
+    client: clients[0] as SimClient,
+    realm,
+    addRealm,
+    oauth: {
+      issueTokens: (realmId = defaultRealmId, clientId = (clients[0] as SimClient).clientId) => {
+        if (!core.realms.has(realmId)) throw new Error(`QuickBooks simulator has no realm ${realmId}`);
+        return oauth.issue(clientId, realmId, clock.now());
+      },
+      setAuthorizeRealm: (realmId) => {
+        addRealm(realmId);
+        core.authorizeRealmId = realmId;
+      },
+      expireAccessTokens: () => oauth.expireAccessTokens(),
+      revoke: (token) => oauth.revoke(token),
+      isRefreshTokenLive: (token) => oauth.isRefreshTokenLive(token, clock.now()),
+      setStrictRefreshTokenRotation: (strict) => oauth.setRefreshTokenGrace(strict ? 0 : graceSec),
+    },
+    faults: core.faults,
+    stats: () => structuredClone(core.stats),
+    resetStats: () => {
+      core.stats = emptyStats();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import {
+  type EntityType,
+  type NormalizedWebhookEvent,
+  type ProviderWebhooks,
+  ValidationError,
+  type WebhookHeaders,
+  type WebhookOperation,
+} from '@blueclerk/core';
+import { z } from 'zod';
+
+/**
+ * QuickBooks webhooks: `intuit-signature` is base64(HMAC-SHA256(verifier token, raw body)) (Intuit Java SDK
+ * WebhooksService). Two payloads exist and both are accepted: the legacy `{"eventNotifications":[…]}` object and the
+ * CloudEvents array Intuit is migrating apps to (`type: "qbo.invoice.updated.v1"`, `intuitaccountid` = realmId).
+ */
+
+export const QUICKBOOKS_SIGNATURE_HEADER = 'intuit-signature';
+
+const ENTITY_TYPES: Readonly<Record<string, EntityType>> = {
+  customer: 'customer',
+  item: 'item',
+  invoice: 'invoice',
+  payment: 'payment',
+};
+
+const OPERATIONS: Readonly<Record<string, WebhookOperation>> = {
+  create: 'create',
+  created: 'create',
+  update: 'update',
+  updated: 'update',
+  // An emailed invoice is a change worth re-reading, nothing more.
+  emailed: 'update',
+  delete: 'delete',
+  deleted: 'delete',
+  void: 'void',
+  voided: 'void',
+  merge: 'merge',
+  merged: 'merge',
+};
+
+const LegacySchema = z.object({
+  eventNotifications: z.array(
+    z.object({
+      realmId: z.string().min(1),
+      dataChangeEvent: z.object({
+        entities: z.array(
+          z.looseObject({
+            name: z.string(),
+            id: z.union([z.string(), z.number()]).transform(String),
+            operation: z.string(),
+            lastUpdated: z.string().optional(),
+          }),
+        ),
+      }),
+    }),
+  ),
+});
+
+const CloudEventsSchema = z.array(
+  z.looseObject({
+    specversion: z.string(),
+    id: z.string().min(1),
+    type: z.string(),
+    time: z.string().optional(),
+    intuitentityid: z.union([z.string(), z.number()]).transform(String),
+    intuitaccountid: z.union([z.string(), z.number()]).transform(String),
+  }),
+);
+
+function headerValue(headers: WebhookHeaders, name: string): string | null {
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
+  const record = headers as Readonly<Record<string, string | string[] | undefined>>;
+  const key = Object.keys(record).find((k) => k.toLowerCase() === name);
+  const value = key === undefined ? undefined : record[key];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+function toBytes(body: string | Uint8Array): Uint8Array {
+  return typeof body === 'string' ? new TextEncoder().encode(body) : body;
+}
+
+function base64ToBytes(value: string): Uint8Array | null {
+  try {
+    const binary = atob(value.trim());
+    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+/** Constant-time for equal lengths; a length mismatch leaks only the length, which is public (32 bytes). */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i += 1) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}
+
+/** `lastUpdated` in the legacy payload may be `2015-10-05T14:42:19-0700` (no colon in the offset). */
+function parseTime(value: string | undefined, fallback: number): number {
+  if (!value) return fallback;
+  const normalized = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(normalized);
+  return Number.isNaN(ms) ? fallback : ms;
+}
+
+export async function verifyQuickBooksWebhook(
+  rawBody: string | Uint8Array,
+  headers: WebhookHeaders,
+  verifierToken: string,
+): Promise<boolean> {
+  const signature = headerValue(headers, QUICKBOOKS_SIGNATURE_HEADER);
+  if (!signature || !verifierToken) return false;
+  const expected = base64ToBytes(signature);
+  if (!expected) return false;
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(verifierToken),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const mac = new Uint8Array(
+    await crypto.subtle.sign('HMAC', key, toBytes(rawBody) as Uint8Array<ArrayBuffer>),
+  );
+  return equalBytes(mac, expected);
+}
+
+/** Normalizes either payload format; entities the SDK does not sync (Account, Vendor ...) are skipped. */
+export function parseQuickBooksWebhook(
+  rawBody: string | Uint8Array,
+  now = Date.now(),
+): NormalizedWebhookEvent[] {
+  const text = typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(rawBody);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ValidationError('QuickBooks webhook body is not JSON', [
+      { path: '(root)', message: 'not JSON' },
+    ]);
+  }
+  if (Array.isArray(json)) {
+    const parsed = CloudEventsSchema.safeParse(json);
+    if (!parsed.success) throw invalid(parsed.error);
+    const events: NormalizedWebhookEvent[] = [];
+    for (const event of parsed.data) {
+      const [, entity, operation] = /^qbo\.([a-z]+)\.([a-z]+)\.v\d+$/i.exec(event.type) ?? [];
+      const entityType = entity ? ENTITY_TYPES[entity.toLowerCase()] : undefined;
+      const op = operation ? OPERATIONS[operation.toLowerCase()] : undefined;
+      if (!entityType || !op) continue;
+      events.push({
+        entityType,
+        providerId: event.intuitentityid,
+        operation: op,
+        tenantId: event.intuitaccountid,
+        occurredAt: parseTime(event.time, now),
+        deliveryId: event.id,
+      });
+    }
+    return events;
+  }
+  const parsed = LegacySchema.safeParse(json);
+  if (!parsed.success) throw invalid(parsed.error);
+  const events: NormalizedWebhookEvent[] = [];
+  for (const notification of parsed.data.eventNotifications) {
+    for (const entity of notification.dataChangeEvent.entities) {
+      const entityType = ENTITY_TYPES[entity.name.toLowerCase()];
+      const op = OPERATIONS[entity.operation.toLowerCase()];
+      if (!entityType || !op) continue;
+      events.push({
+        entityType,
+        providerId: entity.id,
+        operation: op,
+        tenantId: notification.realmId,
+        occurredAt: parseTime(entity.lastUpdated, now),
+        // Legacy deliveries carry no event id; this tuple is stable across Intuit's retries of the same event.
+        deliveryId: `qbo:${notification.realmId}:${entity.name}:${entity.id}:${entity.operation}:${entity.lastUpdated ?? ''}`,
+      });
+    }
+  }
+  return events;
+}
+
+function invalid(error: z.ZodError): ValidationError {
+  return new ValidationError(
+    'QuickBooks webhook body is neither an eventNotifications object nor a CloudEvents array',
+    error.issues.map((issue) => ({ path: issue.path.join('.') || '(root)', message: issue.message })),
+  );
+}
+
+export const quickBooksWebhooks: ProviderWebhooks = {
+  signatureHeader: QUICKBOOKS_SIGNATURE_HEADER,
+  verify: verifyQuickBooksWebhook,
+  parse: (rawBody) => parseQuickBooksWebhook(rawBody),
+};

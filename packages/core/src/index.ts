@@ -14,6 +14,7 @@ export * from './oauth/index';
 export * from './provider/index';
 export * from './redact/index';
 export * from './runtime/index';
+export * from './sdk/index';
 export * from './storage/index';
 export * from './storage/memory/index';
 export * from './tokens/index';

@@ -73,6 +73,7 @@ export function createQuickBooksProvider(settings: QuickBooksSettings = {}): Qui
     batch: createRunBatch(resolved, client),
     pullChanges: createPullChanges(resolved, client),
     webhooks: quickBooksWebhooks,
+    http: { profile: quickBooksHttpProfile(resolved), classifyResponse: classifyQuickBooksResponse },
     classifyError: classifyQuickBooksError,
   });
   return {

@@ -1,4 +1,5 @@
 import { type BlueClerkError, ConfigurationError } from '../errors/index';
+import type { ClassifyError, ProviderHttpProfile } from '../http/types';
 import type { ProviderOAuthConfig } from '../oauth/types';
 import type { ProviderId } from '../storage/types';
 import type { TokenPolicy } from '../tokens/policy';
@@ -62,6 +63,13 @@ export interface AccountingProviderV1<THttp = unknown> {
   readonly pullChanges?: PullChanges<THttp>;
   /** Null exactly when `capabilities.webhooks.supported` is false. */
   readonly webhooks: ProviderWebhooks | null;
+
+  /**
+   * What core's HTTP layer needs to talk to this provider: base URL, limits, idempotency-key placement, timeouts,
+   * and the classifier for its error bodies. With it, `createBlueClerk` builds each connection's authenticated
+   * client itself; providers never ship retry loops of their own.
+   */
+  readonly http?: { readonly profile: ProviderHttpProfile; readonly classifyResponse: ClassifyError };
 
   /**
    * Maps anything the provider's operations can throw onto core's error classes: `AuthError` (401, invalid_grant ->

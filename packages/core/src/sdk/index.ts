@@ -1,0 +1,1 @@
+export { type BlueClerk, type BlueClerkOptions, createBlueClerk } from './create-blueclerk';

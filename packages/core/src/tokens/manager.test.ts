@@ -378,4 +378,38 @@ describe('createTokenManager', () => {
     }
     expect(logs.length).toBeGreaterThan(0);
   });
+  it('never sends the refresh token when its lease lapsed before the refresh call', async () => {
+    const { endpoint, storage, vault, manager } = setup();
+    const refreshToken = endpoint.seedRefreshToken();
+    const record = await seedConnection(storage, vault, { refreshToken }, Date.now());
+    // The lease is granted, then lost (another worker took over while this one stalled): extending it fails.
+    const stalled = { ...storage, locks: { ...storage.locks, extendLease: async () => null } };
+    const error = await manager({ storage: stalled })
+      .getAccessToken(record.id)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'lease_lost', retryable: true });
+    expect(endpoint.stats.refreshCalls).toBe(0);
+    expect((await storage.connections.getConnection(record.id))?.status).toBe('active');
+  });
+
+  it('uses the tokens another worker stored when its own refresh answers invalid_grant', async () => {
+    const { endpoint, backend, storage, vault, manager } = setup();
+    const refreshToken = endpoint.seedRefreshToken();
+    const record = await seedConnection(storage, vault, { refreshToken }, Date.now());
+    // A second worker whose lock table does not see ours (its lease lapsed): it refreshes first, rotating the token.
+    const other = manager({
+      storage: { ...createMemoryStorage({ backend }), locks: createMemoryStorage().locks },
+    });
+    let othersToken = '';
+    const racingFetch: typeof fetch = async (input, init) => {
+      if (!othersToken) othersToken = await other.getAccessToken(record.id);
+      return fetch(input, init);
+    };
+    const token = await manager({ fetch: racingFetch }).getAccessToken(record.id);
+    expect(endpoint.stats.invalidGrantAnswers).toBe(1);
+    expect(token).toBe(othersToken);
+    const stored = await storage.connections.getConnection(record.id);
+    expect(stored?.status).toBe('active');
+    expect(openTokenSet(vault, record.id, stored!.tokens!).accessToken).toBe(othersToken);
+  });
 });

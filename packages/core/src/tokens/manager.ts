@@ -204,13 +204,28 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   async function refreshUnderLeaseUnlogged(connectionId: string, rejected: string | null): Promise<TokenSet> {
     const acquired = await acquireOrObserve(connectionId, rejected);
     if ('tokens' in acquired) return acquired.tokens;
-    const { lease } = acquired;
+    let lease = acquired.lease;
     try {
       // Re-read under the lease: another worker may have refreshed between our first read and the grant.
       const { record, tokens } = await loadActive(connectionId);
       const reason = reasonToRefresh(tokens, rejected);
       if (reason === null) return tokens;
       if (tokens.refreshToken === null) return await markNeedsReconnect(record, lease, 'no_refresh_token');
+
+      // Renew the lease right before the one call that burns the refresh token, so a worker that stalled between
+      // the grant and here (GC pause, overloaded host) never sends it after another worker may have taken over.
+      const renewed = await storage.locks.extendLease(lease, ttlMs);
+      if (!renewed) {
+        throw new ConcurrencyError(
+          'lease_lost',
+          `The refresh lease for ${connectionId} expired before the refresh`,
+          {
+            retryable: true,
+            details: { connectionId },
+          },
+        );
+      }
+      lease = renewed;
 
       let result: Awaited<ReturnType<typeof requestTokenSet>>;
       try {
@@ -236,8 +251,18 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         throw error;
       }
       if (!result.ok) {
-        if (result.oauthError === 'invalid_grant')
+        if (result.oauthError === 'invalid_grant') {
+          // If another worker rotated the token meanwhile (our lease lapsed), its stored set is valid: use it.
+          const latest = await loadActive(connectionId).catch(() => null);
+          if (
+            latest &&
+            latest.tokens.refreshToken !== tokens.refreshToken &&
+            reasonToRefresh(latest.tokens, rejected) === null
+          ) {
+            return latest.tokens;
+          }
           return await markNeedsReconnect(record, lease, 'invalid_grant');
+        }
         if (result.oauthError === 'invalid_client' || result.oauthError === 'unauthorized_client') {
           throw new ConfigurationError(
             'credentials',

@@ -1,3 +1,3 @@
 import { packageProject } from '../../vitest.shared.ts';
 
-export default packageProject('core');
+export default packageProject('core', { exclude: ['**/*.edge.test.ts', '**/node_modules/**'] });

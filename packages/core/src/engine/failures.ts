@@ -22,18 +22,18 @@ export function classify<THttp>(provider: AccountingProvider<THttp>, error: unkn
 }
 
 /** The "what to do" line: the error's own `action`, else the one shared wording from notifications/messages. */
+function missingField(error: BlueClerkError): string | undefined {
+  if (error instanceof MissingFieldError) return error.field;
+  return typeof error.details.field === 'string' ? error.details.field : undefined;
+}
+
 function actionFor<THttp>(
   error: BlueClerkError,
   provider: AccountingProvider<THttp>,
   entityType: EntityType | null,
 ): string {
   if (error.action) return error.action;
-  const field =
-    error instanceof MissingFieldError
-      ? error.field
-      : typeof error.details.field === 'string'
-        ? error.details.field
-        : undefined;
+  const field = missingField(error);
   const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
   return syncFailureAction(error.category, {
     provider: provider.id,
@@ -56,6 +56,9 @@ export function toSyncFailure<THttp>(
     message: redactText(classified.message),
     action: redactText(actionFor(classified, provider, entityType)),
     retryable: classified.retryable,
+    ...(classified.category === 'missing_field' && missingField(classified)
+      ? { field: missingField(classified) }
+      : {}),
     error: classified,
   };
 }

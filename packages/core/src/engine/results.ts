@@ -10,6 +10,8 @@ export interface SyncFailure {
   /** What to do about it. */
   action: string;
   retryable: boolean;
+  /** For `missing_field`: which field is missing. */
+  field?: string;
   /** The classified error, for logging and `instanceof` checks. */
   error: BlueClerkError;
 }

@@ -171,6 +171,7 @@ export function createEngineRuntime<THttp>(options: SyncEngineOptions<THttp>): E
           message: failure.message,
           action: failure.action,
           retryable: failure.retryable,
+          ...(failure.field ? { field: failure.field } : {}),
         });
       }
       return failure;

@@ -36,6 +36,8 @@ export type BlueClerkEvent =
       /** What to do about it. */
       action: string;
       retryable: boolean;
+      /** For `missing_field`: which field (`customer.email`, `item.incomeAccount` ...). */
+      field?: string;
     })
   | (EventBase & {
       type: 'import.progress';

@@ -119,7 +119,7 @@ export function syncFailureTitle(category: SyncFailureCategory, context: Failure
     case 'missing_field':
       return context.field
         ? `Missing ${missingFieldLabel(context.field)}`
-        : `A ${record} is missing required fields`;
+        : `${/^[aeiou]/i.test(record) ? 'An' : 'A'} ${record} is missing required fields`;
     case 'duplicate':
       return `Duplicate ${record} in ${provider}`;
     case 'rate_limited':

@@ -89,6 +89,7 @@ interface FailureInput {
   message: string;
   action: string;
   retryable: boolean;
+  field?: string;
 }
 
 interface Recorded {
@@ -175,7 +176,11 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
       };
     }
     const { event } = input;
-    const context = { provider: event.provider, entityType: input.entityType };
+    const context = {
+      provider: event.provider,
+      entityType: input.entityType,
+      ...(input.field ? { field: input.field } : {}),
+    };
     const title = syncFailureTitle(input.category, context);
     const record: NewSyncNotification = {
       ownerId: event.ownerId,
@@ -305,7 +310,11 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
           const message = redactText(event.message);
           const action =
             redactText(event.action).trim() ||
-            syncFailureAction(event.category, { provider: event.provider, entityType: event.entityType });
+            syncFailureAction(event.category, {
+              provider: event.provider,
+              entityType: event.entityType,
+              ...(event.field ? { field: event.field } : {}),
+            });
           const input: FailureInput = {
             event,
             type: event.type,
@@ -316,6 +325,7 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
             message,
             action,
             retryable: event.retryable,
+            ...(event.field ? { field: event.field } : {}),
           };
           const failure = { at: event.at, category: event.category, message };
           await handleFailure(

@@ -1,0 +1,42 @@
+import { BlueClerkError } from '@blueclerk/core';
+import express, { Router } from 'express';
+import { errorBody } from '../http-errors';
+import { presentWebhookOutcome } from '../present';
+import type { RouteContext } from './context';
+
+/**
+ * `POST /webhooks/quickbooks`. The body stays raw bytes (`express.raw`): Intuit signs the exact bytes it sent, and
+ * JSON parsed and re-serialised does not match `intuit-signature` any more. Mount this router before
+ * `express.json()`, or the JSON parser consumes the body first.
+ */
+export function webhookRoutes(ctx: RouteContext): Router {
+  const router = Router();
+
+  router.post('/webhooks/quickbooks', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
+    const rawBody = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array();
+    try {
+      const result = await ctx.blueclerk.engine.handleWebhook({
+        rawBody,
+        headers: req.headers,
+        secret: ctx.config.quickbooks.webhookVerifier,
+      });
+      if (!result.verified) {
+        // Nothing was parsed or processed. No detail: the sender is either Intuit with a wrong verifier or not Intuit.
+        res.status(401).json({
+          error: { code: 'webhook_signature_invalid', message: 'Signature did not verify', action: null },
+        });
+        return;
+      }
+      // 200 even when an event failed: it is in the notifications, and the scheduled pull picks the change up.
+      res.json({ events: result.events.map(presentWebhookOutcome) });
+    } catch (error) {
+      if (BlueClerkError.isInstance(error) && error.code === 'validation_failed') {
+        res.status(400).json(errorBody(error));
+        return;
+      }
+      throw error;
+    }
+  });
+
+  return router;
+}

@@ -6,9 +6,7 @@ import { createEventBus } from '../events/bus';
 import type { EventBus } from '../events/types';
 import { createProviderHttp } from '../http/provider-http';
 import type { ProviderHttp } from '../http/types';
-import type { Mailer } from '../notifications/mailer';
-import { createSyncNotifier, type SyncNotifier } from '../notifications/notifier';
-import type { NotificationSettingsSource } from '../notifications/settings';
+import { createSyncNotifier, type SyncNotifier, type SyncNotifierOptions } from '../notifications/notifier';
 import { type ConnectFlow, createConnectFlow } from '../oauth/connect-flow';
 import type { ClientCredentials } from '../oauth/types';
 import type { ProviderCallContext } from '../provider/context';
@@ -40,8 +38,8 @@ export interface BlueClerkOptions {
   logger?: Logger;
   /** Injected into OAuth and provider calls (tests, proxies). Default global `fetch`. */
   fetch?: typeof fetch;
-  /** Email alerts and their per-owner settings (opt-in). */
-  notifications?: { mailer?: Mailer; settings?: NotificationSettingsSource; dedupeWindowMs?: number };
+  /** Notifier settings: email alerts and their per-owner settings (opt-in), de-duplication window, app name ... */
+  notifications?: Omit<SyncNotifierOptions, 'storage' | 'clock' | 'logger'>;
   /** Engine tuning (item defaults, claim TTLs, bulk concurrency). */
   engine?: Omit<
     SyncEngineOptions<ProviderHttp>,
@@ -151,16 +149,7 @@ export function createBlueClerk(options: BlueClerkOptions): BlueClerk {
     clock,
     logger,
   });
-  const notifier = createSyncNotifier({
-    storage,
-    clock,
-    logger,
-    ...(options.notifications?.mailer ? { mailer: options.notifications.mailer } : {}),
-    ...(options.notifications?.settings ? { settings: options.notifications.settings } : {}),
-    ...(options.notifications?.dedupeWindowMs
-      ? { dedupeWindowMs: options.notifications.dedupeWindowMs }
-      : {}),
-  });
+  const notifier = createSyncNotifier({ ...options.notifications, storage, clock, logger });
   notifier.attach(events);
 
   return { provider, storage, events, connect, tokens, engine, notifier, contextFor };

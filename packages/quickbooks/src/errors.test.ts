@@ -53,7 +53,7 @@ describe('QuickBooks error classification', () => {
     expect(classify(403, fault('3100'))).toMatchObject({ code: 'needs_reconnect' });
     const missing = classify(400, fault('2020', { element: 'IncomeAccountRef' }));
     expect(missing).toBeInstanceOf(MissingFieldError);
-    expect((missing as MissingFieldError).field).toBe('incomeAccount');
+    expect((missing as MissingFieldError).field).toBe('item.incomeAccount');
     expect(classify(503, fault('10000'))).toMatchObject({ code: 'provider_error', retryable: true });
     // Not a Fault body: core's status classification.
     expect(classify(502, '<html>bad gateway</html>')).toMatchObject({

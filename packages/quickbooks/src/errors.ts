@@ -87,15 +87,15 @@ function parseXmlFault(text: string): ParsedFault | null {
 
 /** QuickBooks element names (as in 2020 "Required parameter X") -> core model field names. */
 const FIELD_BY_ELEMENT: Readonly<Record<string, string>> = {
-  IncomeAccountRef: 'incomeAccount',
-  CustomerRef: 'customer',
-  DisplayName: 'displayName',
-  Name: 'name',
-  Line: 'lines',
-  'Line.Amount': 'lines.amount',
-  TotalAmt: 'amount',
-  'Line.LinkedTxn': 'invoice',
-  'Line.LinkedTxn.TxnId': 'invoice',
+  IncomeAccountRef: 'item.incomeAccount',
+  CustomerRef: 'invoice.customer',
+  DisplayName: 'customer.displayName',
+  Name: 'item.name',
+  Line: 'invoice.lines',
+  'Line.Amount': 'invoice.lines.amount',
+  TotalAmt: 'payment.amount',
+  'Line.LinkedTxn': 'payment.invoice',
+  'Line.LinkedTxn.TxnId': 'payment.invoice',
 };
 
 export interface FaultContext {

@@ -28,7 +28,10 @@ export async function syncPaymentInScope<THttp>(
     if (!local) throw new BlueClerkError('not_found', `Payment ${paymentLocalId} does not exist in the app`);
     const invoiceLocalId = local.data.invoice?.id;
     if (!invoiceLocalId)
-      throw new MissingFieldError('invoice', `Payment ${paymentLocalId} is not applied to an invoice`);
+      throw new MissingFieldError(
+        'payment.invoice',
+        `Payment ${paymentLocalId} is not applied to an invoice`,
+      );
 
     const links = rt.storage.links;
     let invoiceLink = await links.findLinkByLocalId(connection.id, 'invoice', invoiceLocalId);
@@ -40,7 +43,7 @@ export async function syncPaymentInScope<THttp>(
     }
     if (!invoiceLink || invoiceLink.contentHash === 'voided') {
       throw new MissingFieldError(
-        'invoice',
+        'payment.invoice',
         `Invoice ${invoiceLocalId} is not open in the provider (draft or void), so payment ${paymentLocalId} cannot be pushed`,
         { action: 'Open or send the invoice, sync it, then sync the payment again.' },
       );

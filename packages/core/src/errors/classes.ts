@@ -23,7 +23,11 @@ export class ValidationError extends BlueClerkError {
   }
 }
 
-/** A required field is absent (customer email, item income account ...). `field` names it. */
+/**
+ * A required field is absent (customer email, item income account ...). `field` names it as `<entity>.<field>` in
+ * core-model terms (`customer.email`, `item.incomeAccount`, `payment.invoice`), so apps and notifications can point
+ * at the exact setting whatever the provider.
+ */
 export class MissingFieldError extends BlueClerkError {
   readonly field: string;
   constructor(field: string, message: string, options: BlueClerkErrorOptions = {}) {

@@ -42,6 +42,7 @@ const FIELD_LABELS: Record<string, { label: string; mapping: boolean }> = {
   'item.expenseAccount': { label: 'item expense account mapping', mapping: true },
   'item.taxCode': { label: 'item tax code mapping', mapping: true },
   'payment.depositAccount': { label: 'payment deposit account mapping', mapping: true },
+  'payment.invoice': { label: 'invoice the payment applies to', mapping: false },
 };
 
 /** `customer.email` -> `customer email`, `item.incomeAccountId` -> `item income account mapping`. */

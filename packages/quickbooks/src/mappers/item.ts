@@ -37,7 +37,7 @@ export function itemToQbo(
   const incomeId = item.incomeAccount?.id ?? options.defaultIncomeAccountId;
   if (!incomeId) {
     throw new MissingFieldError(
-      'incomeAccount',
+      'item.incomeAccount',
       `QuickBooks needs an income account for item "${item.name}"; set item.incomeAccount or defaultIncomeAccountId`,
     );
   }

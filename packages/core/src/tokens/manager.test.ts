@@ -412,4 +412,24 @@ describe('createTokenManager', () => {
     expect(stored?.status).toBe('active');
     expect(openTokenSet(vault, record.id, stored!.tokens!).accessToken).toBe(othersToken);
   });
+  it('still stores the rotated tokens when its lease was taken over during the refresh call', async () => {
+    const { endpoint, backend, storage, vault, manager, logs } = setup();
+    const refreshToken = endpoint.seedRefreshToken();
+    const record = await seedConnection(storage, vault, { refreshToken }, Date.now());
+    // A worker whose clock runs ten minutes ahead sees our lease as expired and takes it over mid-refresh.
+    const ahead = createMemoryStorage({ backend, clock: { now: () => Date.now() + 600_000 } });
+    let takenOver = false;
+    const slowFetch: typeof fetch = async (input, init) => {
+      takenOver = (await ahead.locks.acquireLease(`refresh:${record.id}`, { ttlMs: 5_000 })) !== null;
+      return fetch(input, init);
+    };
+    const token = await manager({ fetch: slowFetch }).getAccessToken(record.id);
+    expect(takenOver).toBe(true);
+    expect(endpoint.stats.refreshCalls).toBe(1);
+    const stored = await storage.connections.getConnection(record.id);
+    const opened = openTokenSet(vault, record.id, stored!.tokens!);
+    expect(opened.accessToken).toBe(token);
+    expect(opened.refreshToken).not.toBe(refreshToken);
+    expect(logs.some((l) => l.message.includes('taken over during the refresh'))).toBe(true);
+  });
 });

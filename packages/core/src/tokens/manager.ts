@@ -188,6 +188,37 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
   }
 
+  /**
+   * Stores a refreshed set, fenced by our lease. If the lease was taken over while the refresh was in flight, the
+   * provider has already rotated: the new set is the only valid one, so it is still stored as long as nobody wrote
+   * since we read (the version check alone keeps newer data safe). A worker that took over and refreshes with the
+   * old token gets invalid_grant and then finds this set (see the invalid_grant branch).
+   */
+  async function storeRefreshed(
+    connectionId: string,
+    sealed: ReturnType<typeof sealTokens>,
+    expectedVersion: number,
+    lease: Lease,
+  ): Promise<void> {
+    try {
+      await storage.connections.updateConnection(
+        connectionId,
+        { tokens: sealed },
+        { expectedVersion, fence: { key: lease.key, fence: lease.fence } },
+      );
+    } catch (error) {
+      if (!(BlueClerkError.isInstance(error) && error.code === 'lease_lost')) throw error;
+      logger.log(
+        'warn',
+        'refresh lease was taken over during the refresh; storing the rotated tokens by version',
+        {
+          connectionId,
+        },
+      );
+      await storage.connections.updateConnection(connectionId, { tokens: sealed }, { expectedVersion });
+    }
+  }
+
   async function refreshUnderLease(connectionId: string, rejected: string | null): Promise<TokenSet> {
     try {
       return await refreshUnderLeaseUnlogged(connectionId, rejected);
@@ -286,11 +317,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const fresh = result.tokens;
       const sealed = sealTokens(vault, connectionId, fresh);
       try {
-        await storage.connections.updateConnection(
-          connectionId,
-          { tokens: sealed },
-          { expectedVersion: record.version, fence: { key: lease.key, fence: lease.fence } },
-        );
+        await storeRefreshed(connectionId, sealed, record.version, lease);
       } catch (error) {
         // The provider has already rotated; losing this write loses the new refresh token. Say so loudly.
         logger.log('error', 'refreshed tokens could not be stored; the previous refresh token may be dead', {

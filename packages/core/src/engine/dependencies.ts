@@ -9,6 +9,21 @@ import { contentHash } from './content-hash';
 import type { DependencyResult } from './results';
 import type { ConnectionScope, EngineRuntime } from './runtime';
 
+/**
+ * Idempotency key for a create of this exact content by this connection: a retry after a lost response sends the
+ * same key (the provider replays its first answer instead of creating twice), while an edited record gets a new key
+ * (so a create the provider refused is not replayed after the user fixed it).
+ */
+export function contentIdempotencyKey<THttp>(
+  rt: EngineRuntime<THttp>,
+  connectionId: string,
+  entityType: EntityType,
+  localId: string,
+  data: unknown,
+): string | undefined {
+  return idempotencyKeyFor(rt, `${entityType.slice(0, 3)}-${contentHash([connectionId, localId, data])}`);
+}
+
 /** A fresh idempotency key within the provider's length limit, or undefined when it takes none. */
 export function idempotencyKeyFor<THttp>(rt: EngineRuntime<THttp>, seed?: string): string | undefined {
   const spec = rt.provider.capabilities.idempotencyKey;
@@ -66,7 +81,9 @@ async function resolveCustomer<THttp>(
   }
   if (!record) {
     record = await rt.call(scope, (ctx) =>
-      rt.provider.customers.create(ctx, data, { idempotencyKey: idempotencyKeyFor(rt) }),
+      rt.provider.customers.create(ctx, data, {
+        idempotencyKey: contentIdempotencyKey(rt, connectionId, 'customer', localId, data),
+      }),
     );
     action = 'created';
   }
@@ -136,7 +153,9 @@ async function resolveItem<THttp>(
   }
   if (!record) {
     record = await rt.call(scope, (ctx) =>
-      rt.provider.items.create(ctx, data, { idempotencyKey: idempotencyKeyFor(rt) }),
+      rt.provider.items.create(ctx, data, {
+        idempotencyKey: contentIdempotencyKey(rt, connectionId, 'item', localId, data),
+      }),
     );
     action = 'created';
   }

@@ -340,4 +340,23 @@ describe('invoice sync', () => {
     expect(JSON.stringify(s.events)).not.toContain(token);
     expect(result.status === 'failed' && result.failure.message).not.toContain(token);
   });
+  it('a customer create whose response was lost is not duplicated on the next sync (same idempotency key)', async () => {
+    const s = await createFakeSyncSetup();
+    const { invoiceId } = seedInvoice(s.host);
+    // No email: the retry cannot find the customer by email, only the idempotency key protects it.
+    const customerId = s.host.addCustomer({ displayName: 'Walk-in client' });
+    const invoice = s.host.invoices.get(invoiceId)!;
+    s.host.invoices.set(invoiceId, { ...invoice, customer: { id: customerId, name: null } });
+    s.fake.loseNextResponse('customers.create');
+
+    const first = await s.engine.syncInvoice(s.connectionId, invoiceId);
+    expect(first.status).toBe('failed');
+    const second = await s.engine.syncInvoice(s.connectionId, invoiceId);
+
+    expect(second.status === 'failed' ? second.failure : null).toBeNull();
+    expect(second.status).toBe('synced');
+    const named = [...s.fake.store.customers.values()].filter((c) => c.data.displayName === 'Walk-in client');
+    expect(named).toHaveLength(1);
+    expect(s.fake.count('customers.create')).toBe(2);
+  });
 });

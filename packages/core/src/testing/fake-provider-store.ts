@@ -85,10 +85,16 @@ export class FakeStore {
     this.log.push({ seq: this.seq, entityType: kind, providerId, deleted, at: this.options.clock.now() });
   }
 
+  /** The record an earlier create with this idempotency key made, as real providers replay it (before validating). */
+  replayed<T>(kind: Kind, idempotencyKey?: string): StoredRecord<T> | undefined {
+    const replay = idempotencyKey ? this.idempotency.get(`${kind}:${idempotencyKey}`) : undefined;
+    return replay ? (this.table(kind).get(replay) as StoredRecord<T>) : undefined;
+  }
+
   insert<T>(kind: Kind, data: T, idempotencyKey?: string): StoredRecord<T> {
     const scopedKey = idempotencyKey ? `${kind}:${idempotencyKey}` : undefined;
-    const replay = scopedKey ? this.idempotency.get(scopedKey) : undefined;
-    if (replay) return this.table(kind).get(replay) as StoredRecord<T>;
+    const replay = this.replayed<T>(kind, idempotencyKey);
+    if (replay) return replay;
     const providerId = `${kind.slice(0, 3)}-${this.nextId++}`;
     const stored: StoredRecord<T> = {
       providerId,

@@ -182,10 +182,14 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     return store.toRecord(store.replace('invoice', id, store.computeInvoice(data, id), version));
   }
   function createCustomer(data: Customer, key?: string) {
+    const replay = store.replayed<Customer>('customer', key);
+    if (replay) return store.toRecord(replay);
     store.checkCustomer(data);
     return store.toRecord(store.insert('customer', data, key));
   }
   function createItem(data: Item, key?: string) {
+    const replay = store.replayed<Item>('item', key);
+    if (replay) return store.toRecord(replay);
     store.checkItem(data);
     return store.toRecord(store.insert('item', data, key));
   }

@@ -35,9 +35,9 @@ describe('createEmbeddedStorage', () => {
       expect(await second.locks.releaseLease(lease!)).toBe(true);
       expect((await second.locks.acquireLease('refresh:x', { ttlMs: 60_000 }))?.fence).toBe(lease!.fence + 1);
       const migrations = await second.prisma.$queryRawUnsafe<Array<{ id: string }>>(
-        'SELECT id FROM blueclerk_migrations',
+        'SELECT id FROM blueclerk_migrations ORDER BY id',
       );
-      expect(migrations).toEqual([{ id: '0001_init' }]);
+      expect(migrations).toEqual([{ id: '0001_init' }, { id: '0002_notification_occurrences' }]);
     } finally {
       await second.close();
     }

@@ -45,7 +45,7 @@ describe('migrate() on PostgreSQL', () => {
   it('creates every table in the configured schema, records it, and is a no-op the second time', async () => {
     const db = await freshSchema();
     const first = await migrate({ connectionString: db.url });
-    expect(first).toEqual({ applied: ['0001_init'], alreadyApplied: [] });
+    expect(first).toEqual({ applied: ['0001_init', '0002_notification_occurrences'], alreadyApplied: [] });
     expect(await tablesIn(db.schema)).toEqual([
       'blueclerk_connections',
       'blueclerk_entity_links',
@@ -57,9 +57,11 @@ describe('migrate() on PostgreSQL', () => {
       'blueclerk_webhook_deliveries',
     ]);
     const second = await migrate({ connectionString: db.url });
-    expect(second).toEqual({ applied: [], alreadyApplied: ['0001_init'] });
-    const recorded = await query<{ id: string }>(`SELECT id FROM "${db.schema}".blueclerk_migrations`);
-    expect(recorded).toEqual([{ id: '0001_init' }]);
+    expect(second).toEqual({ applied: [], alreadyApplied: ['0001_init', '0002_notification_occurrences'] });
+    const recorded = await query<{ id: string }>(
+      `SELECT id FROM "${db.schema}".blueclerk_migrations ORDER BY id`,
+    );
+    expect(recorded).toEqual([{ id: '0001_init' }, { id: '0002_notification_occurrences' }]);
   });
 
   it('lets concurrent migrators (separate pools) apply each migration exactly once', async () => {
@@ -70,7 +72,10 @@ describe('migrate() on PostgreSQL', () => {
     const applying = results.filter((result) => result.applied.includes('0001_init'));
     expect(applying).toHaveLength(1);
     expect(results.filter((result) => result.alreadyApplied.includes('0001_init'))).toHaveLength(5);
-    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(1);
+    expect(results.filter((result) => result.applied.includes('0002_notification_occurrences'))).toHaveLength(
+      1,
+    );
+    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(2);
   });
 
   it('lets concurrent CLI processes migrate one database, each exiting 0', async () => {
@@ -99,7 +104,7 @@ describe('migrate() on PostgreSQL', () => {
     expect(runs.map((run) => run.code)).toEqual([0, 0, 0]);
     expect(runs.filter((run) => run.out.includes('applied 0001_init'))).toHaveLength(1);
     expect(runs.every((run) => !run.out.includes('127.0.0.1'))).toBe(true);
-    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(1);
+    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(2);
   }, 180_000); // three Node processes starting at once on a shared CI machine
 
   it('rolls a failing migration back entirely and does not record it', async () => {
@@ -124,6 +129,51 @@ describe('migrate() on PostgreSQL', () => {
       expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toEqual([{ id: '0001_ok' }]);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a 0001 database: existing notifications get occurrences and lastOccurredAt', async () => {
+    const db = await freshSchema();
+    const [init, occurrences] = await loadMigrations();
+    expect(occurrences?.id).toBe('0002_notification_occurrences');
+    const opened = openClient({ connectionString: db.url });
+    try {
+      await migrateClient(opened.client, opened.schema, [init!]);
+      const table = `"${db.schema}".blueclerk_notifications`;
+      // As the notifier stored bursts before 0002: the count in data, and a row without any.
+      await query(
+        `INSERT INTO ${table} (id, owner_id, type, severity, message, data, created_at) VALUES
+           ('burst', 'o1', 'sync.failed', 'error', 'm', '{"occurrences": 7, "lastAt": 1767225660000}',
+            to_timestamp(1767225600)),
+           ('plain', 'o1', 'sync.failed', 'error', 'm', '{"occurrences": "x"}', to_timestamp(1767225600))`,
+      );
+      expect(await migrateClient(opened.client, opened.schema)).toEqual({
+        applied: ['0002_notification_occurrences'],
+        alreadyApplied: ['0001_init'],
+      });
+    } finally {
+      await opened.close();
+    }
+    const storage = createPrismaStorage({ connectionString: db.url });
+    try {
+      const listed = await storage.notifications.listNotifications({ ownerId: 'o1' });
+      const byId = Object.fromEntries(listed.map((n) => [n.id, n]));
+      expect(byId.burst).toMatchObject({
+        occurrences: 7,
+        createdAt: 1767225600000,
+        lastOccurredAt: 1767225660000,
+      });
+      expect(byId.plain).toMatchObject({
+        occurrences: 1,
+        createdAt: 1767225600000,
+        lastOccurredAt: 1767225600000,
+      });
+      expect(await storage.notifications.recordRepeat('o1', 'burst', 1767225700000)).toMatchObject({
+        occurrences: 8,
+        lastOccurredAt: 1767225700000,
+      });
+    } finally {
+      await storage.close();
     }
   });
 

@@ -27,10 +27,13 @@ interface NotificationRow {
   data: unknown;
   created_at_ms: unknown;
   read_at_ms: unknown;
+  occurrences: unknown;
+  last_occurred_at_ms: unknown;
 }
 
 const COLUMNS = `id, owner_id, connection_id, type, severity, category, entity_type, local_id, message, action, data,
-  ${epochMs('created_at')} AS created_at_ms, ${epochMs('read_at')} AS read_at_ms`;
+  ${epochMs('created_at')} AS created_at_ms, ${epochMs('read_at')} AS read_at_ms, occurrences,
+  ${epochMs('last_occurred_at')} AS last_occurred_at_ms`;
 
 function toNotification(row: NotificationRow): SyncNotification {
   return {
@@ -47,6 +50,8 @@ function toNotification(row: NotificationRow): SyncNotification {
     data: parseJson<Record<string, unknown>>(row.data),
     createdAt: toNumber(row.created_at_ms),
     readAt: nullableMs(row.read_at_ms),
+    occurrences: toNumber(row.occurrences),
+    lastOccurredAt: toNumber(row.last_occurred_at_ms),
   };
 }
 
@@ -68,9 +73,10 @@ export function createPrismaNotificationStore(ctx: StoreContext): NotificationSt
       const rows = await guarded('appendNotification', () =>
         ctx.client.$queryRawUnsafe<NotificationRow[]>(
           `INSERT INTO ${notifications} (id, owner_id, connection_id, type, severity, category, entity_type,
-             local_id, message, action, data, created_at)
+             local_id, message, action, data, created_at, occurrences, last_occurred_at)
            VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
-             $10::text, $11::jsonb, COALESCE(${fromEpochMs('$12')}, now()))
+             $10::text, $11::jsonb, COALESCE(${fromEpochMs('$12')}, now()), 1,
+             COALESCE(${fromEpochMs('$12')}, now()))
            ON CONFLICT (id) DO NOTHING
            RETURNING ${COLUMNS}`,
           id,
@@ -127,6 +133,23 @@ export function createPrismaNotificationStore(ctx: StoreContext): NotificationSt
           at,
         ),
       );
+    },
+
+    async recordRepeat(ownerId, id, at) {
+      // One UPDATE: the row lock makes concurrent increments queue, so none is lost.
+      const rows = await guarded('recordRepeat', () =>
+        ctx.client.$queryRawUnsafe<NotificationRow[]>(
+          `UPDATE ${notifications}
+           SET occurrences = occurrences + 1,
+               last_occurred_at = GREATEST(last_occurred_at, ${fromEpochMs('$3')})
+           WHERE id = $2::text AND owner_id = $1::text
+           RETURNING ${COLUMNS}`,
+          ownerId,
+          id,
+          at,
+        ),
+      );
+      return rows[0] ? toNotification(rows[0]) : null;
     },
   };
 }

@@ -63,5 +63,15 @@ export function createPrismaSyncStateStore(ctx: StoreContext): SyncStateStore {
       );
       return rows.length === 1;
     },
+
+    async forgetDelivery(provider, deliveryId) {
+      await guarded('forgetDelivery', () =>
+        ctx.client.$executeRawUnsafe(
+          `DELETE FROM ${deliveries} WHERE provider = $1::text AND delivery_id = $2::text`,
+          provider,
+          deliveryId,
+        ),
+      );
+    },
   };
 }

@@ -37,6 +37,8 @@ export interface RedisKeys {
   notificationRead(ownerId: string): string;
   /** Counter ordering one owner's same-millisecond notifications. */
   notificationSeq(ownerId: string): string;
+  /** Hash of one owner's repeat counts: id -> `<occurrences>:<lastOccurredAt>` (absent: 1 and createdAt). */
+  notificationRepeats(ownerId: string): string;
   /** `SET NX PX` marker of a webhook delivery. */
   delivery(provider: string, deliveryId: string): string;
 }
@@ -59,6 +61,7 @@ export function createRedisKeys(prefix: string): RedisKeys {
     notificationData: (ownerId) => `${prefix}notif-data:${ownerId}`,
     notificationRead: (ownerId) => `${prefix}notif-read:${ownerId}`,
     notificationSeq: (ownerId) => `${prefix}notif-seq:${ownerId}`,
+    notificationRepeats: (ownerId) => `${prefix}notif-repeat:${ownerId}`,
     delivery: (provider, deliveryId) => `${prefix}delivery:${encodeURIComponent(provider)}:${deliveryId}`,
   };
 }

@@ -1,6 +1,7 @@
 import {
   type Clock,
   ConcurrencyError,
+  type NewSyncNotification,
   type NotificationStore,
   randomId,
   type SyncNotification,
@@ -11,13 +12,15 @@ import type { RedisKeys } from './keys';
 import { defineLuaScript, runLuaScript, runRedis } from './lua';
 
 // Per owner: a sorted set of `<seq>:<id>` scored by createdAt (the seq orders same-millisecond appends and makes
-// trimming drop the oldest), a hash id -> JSON, a hash id -> readAt, and the seq counter. Read marks live apart so
-// marking read never rewrites the JSON. All four keys share one TTL refreshed on every append, and the set is
-// trimmed to a maximum size in the same script, so an owner's notifications are bounded in count and in age.
+// trimming drop the oldest), a hash id -> JSON, a hash id -> readAt, a hash id -> `<occurrences>:<lastOccurredAt>`
+// and the seq counter. Read marks and repeat counts live apart so neither rewrites the JSON (re-encoding it in Lua
+// would change numbers and empty arrays in `data`); a notification never repeated has no repeat field. All five keys
+// share one TTL refreshed on every append, and the set is trimmed to a maximum size in the same script, so an
+// owner's notifications are bounded in count and in age.
 
 const SEQ_WIDTH = 16;
 
-/** KEYS: index, data, read, seq. ARGV: id, JSON, createdAt, max per owner, ttlMs. */
+/** KEYS: index, data, read, seq, repeats. ARGV: id, JSON, createdAt, max per owner, ttlMs. */
 const APPEND = defineLuaScript(
   'appendNotification',
   `
@@ -33,9 +36,10 @@ if excess > 0 then
     local id = string.sub(member, ${SEQ_WIDTH + 2})
     redis.call('HDEL', KEYS[2], id)
     redis.call('HDEL', KEYS[3], id)
+    redis.call('HDEL', KEYS[5], id)
   end
 end
-for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
 return 1
 `,
 );
@@ -57,6 +61,37 @@ return changed
 `,
 );
 
+/**
+ * KEYS: data, read, repeats. ARGV: id, at. Counts one repeat of an existing id in one script, so
+ * concurrent repeats from any number of processes are all counted. Returns false for an unknown id, else
+ * { JSON, readAt or false, occurrences, lastOccurredAt }.
+ */
+const RECORD_REPEAT = defineLuaScript(
+  'recordRepeat',
+  `
+local json = redis.call('HGET', KEYS[1], ARGV[1])
+if not json then return false end
+local occurrences = 1
+local last = tonumber(cjson.decode(json).createdAt)
+local current = redis.call('HGET', KEYS[3], ARGV[1])
+if current then
+  local sep = string.find(current, ':', 1, true)
+  occurrences = tonumber(string.sub(current, 1, sep - 1))
+  last = tonumber(string.sub(current, sep + 1))
+end
+occurrences = occurrences + 1
+local at = tonumber(ARGV[2])
+if at > last then last = at end
+-- %.0f: tostring() would print large epoch milliseconds in exponent form.
+local value = string.format('%.0f:%.0f', occurrences, last)
+redis.call('HSET', KEYS[3], ARGV[1], value)
+-- Created after the append that set the TTLs: give the repeat hash the same remaining lifetime.
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[3], ttl) end
+return { json, redis.call('HGET', KEYS[2], ARGV[1]) or false, value }
+`,
+);
+
 export interface RedisNotificationOptions {
   /** Oldest notifications beyond this count are dropped on append. */
   maxPerOwner: number;
@@ -65,6 +100,26 @@ export interface RedisNotificationOptions {
 }
 
 const PAGE = 100;
+
+/** What the data hash holds: the notification without the fields kept in their own hashes. */
+type StoredNotification = Omit<SyncNotification, 'readAt' | 'occurrences' | 'lastOccurredAt'>;
+
+/** Puts a notification together from its JSON, its read mark and its repeat field (absent: never repeated). */
+function assemble(
+  json: string,
+  readAt: string | null | undefined,
+  repeat: string | null | undefined,
+): SyncNotification {
+  const stored = JSON.parse(json) as StoredNotification;
+  const [occurrences, lastOccurredAt] =
+    repeat === null || repeat === undefined ? [1, stored.createdAt] : repeat.split(':').map(Number);
+  return {
+    ...stored,
+    readAt: readAt === null || readAt === undefined ? null : Number(readAt),
+    occurrences: occurrences ?? 1,
+    lastOccurredAt: lastOccurredAt ?? stored.createdAt,
+  };
+}
 
 export function createRedisNotificationStore(
   redis: Redis,
@@ -78,13 +133,15 @@ export function createRedisNotificationStore(
       if (id.length === 0) {
         throw new ValidationError('Notification id must not be empty', [{ path: 'id', message: 'empty' }]);
       }
-      const notification: SyncNotification = {
-        ...input,
-        id,
-        createdAt: input.createdAt ?? clock.now(),
-        readAt: null,
-      };
-      const { readAt: _readAt, ...stored } = notification;
+      // Counts and read marks live in their own hashes; a plain-JS caller passing them here does not reach the JSON.
+      const {
+        readAt: _readAt,
+        occurrences: _occurrences,
+        lastOccurredAt: _lastOccurredAt,
+        ...fields
+      } = input as NewSyncNotification & Partial<SyncNotification>;
+      const stored: StoredNotification = { ...fields, id, createdAt: input.createdAt ?? clock.now() };
+      const json = JSON.stringify(stored);
       const appended = await runLuaScript(
         redis,
         APPEND,
@@ -93,13 +150,14 @@ export function createRedisNotificationStore(
           keys.notificationData(input.ownerId),
           keys.notificationRead(input.ownerId),
           keys.notificationSeq(input.ownerId),
+          keys.notificationRepeats(input.ownerId),
         ],
-        [id, JSON.stringify(stored), notification.createdAt, options.maxPerOwner, options.ttlMs],
+        [id, json, stored.createdAt, options.maxPerOwner, options.ttlMs],
       );
       if (appended !== 1) {
         throw new ConcurrencyError('conflict', `A notification with id ${id} already exists`);
       }
-      return { ...(JSON.parse(JSON.stringify(stored)) as Omit<SyncNotification, 'readAt'>), readAt: null };
+      return assemble(json, null, null);
     },
 
     async listNotifications(query) {
@@ -113,20 +171,17 @@ export function createRedisNotificationStore(
       // Filters other than `since` are applied here, a page at a time; the set is bounded by `maxPerOwner`.
       for (let start = 0; start < ids.length && result.length < limit; start += PAGE) {
         const page = ids.slice(start, start + PAGE);
-        const [data, read] = await runRedis('listNotifications', () =>
+        const [data, read, repeats] = await runRedis('listNotifications', () =>
           Promise.all([
             redis.hmget(keys.notificationData(query.ownerId), ...page),
             redis.hmget(keys.notificationRead(query.ownerId), ...page),
+            redis.hmget(keys.notificationRepeats(query.ownerId), ...page),
           ]),
         );
         page.forEach((_, index) => {
           const json = data[index];
           if (json === null || json === undefined || result.length >= limit) return;
-          const readAt = read[index];
-          const notification: SyncNotification = {
-            ...(JSON.parse(json) as Omit<SyncNotification, 'readAt'>),
-            readAt: readAt === null || readAt === undefined ? null : Number(readAt),
-          };
+          const notification = assemble(json, read[index], repeats[index]);
           if (query.connectionId !== undefined && notification.connectionId !== query.connectionId) return;
           if (query.severity !== undefined && notification.severity !== query.severity) return;
           if (query.unreadOnly && notification.readAt !== null) return;
@@ -145,6 +200,21 @@ export function createRedisNotificationStore(
         [at, ...ids],
       );
       return Number(changed);
+    },
+
+    async recordRepeat(ownerId, id, at) {
+      if (!Number.isFinite(at)) {
+        throw new ValidationError('recordRepeat `at` must be epoch milliseconds', [
+          { path: 'at', message: 'expected a finite number' },
+        ]);
+      }
+      const reply = (await runLuaScript(
+        redis,
+        RECORD_REPEAT,
+        [keys.notificationData(ownerId), keys.notificationRead(ownerId), keys.notificationRepeats(ownerId)],
+        [id, Math.round(at)],
+      )) as [string, string | null, string] | null;
+      return reply ? assemble(reply[0], reply[1], reply[2]) : null;
     },
   };
 }

@@ -85,6 +85,7 @@ async function writeOneOfEverything(storage: BlueClerkStorage, tag: string) {
     data: {},
   });
   await storage.notifications.markNotificationsRead(ownerId, [note.id], Date.now());
+  await storage.notifications.recordRepeat(ownerId, note.id, Date.now());
   return { ownerId, connection, lease, pending };
 }
 
@@ -122,7 +123,7 @@ describe('Redis key layout', () => {
     expect(lockTtl).toBeGreaterThan(0);
     expect(lockTtl).toBeLessThanOrEqual(30_000);
     expect(await pttl('delivery:quickbooks:delivery-ttl')).toBeGreaterThan(0);
-    for (const key of ['notif-index', 'notif-data', 'notif-read', 'notif-seq']) {
+    for (const key of ['notif-index', 'notif-data', 'notif-read', 'notif-seq', 'notif-repeat']) {
       const ttl = await pttl(`${key}:${ownerId}`);
       expect(ttl, key).toBeGreaterThan(0);
       expect(ttl, key).toBeLessThanOrEqual(3_600_000);
@@ -158,7 +159,26 @@ describe('Redis key layout', () => {
     const storage = storageOn(redis, { maxNotificationsPerOwner: 3 });
     const ownerId = `bounded-${randomId(4)}`;
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 3; i++) {
+      const note = await storage.notifications.appendNotification({
+        ownerId,
+        connectionId: null,
+        type: 'invoice.synced',
+        severity: 'info',
+        category: null,
+        entityType: 'invoice',
+        localId: `inv-${i}`,
+        message: `Invoice ${i} synced`,
+        action: null,
+        data: {},
+        createdAt: 1_000 + i,
+      });
+      ids.push(note.id);
+    }
+    // A repeat count of a notification that is then trimmed away goes with it.
+    await storage.notifications.recordRepeat(ownerId, ids[0]!, 2_000);
+    await storage.notifications.recordRepeat(ownerId, ids[2]!, 2_000);
+    for (let i = 3; i < 5; i++) {
       const note = await storage.notifications.appendNotification({
         ownerId,
         connectionId: null,
@@ -176,6 +196,8 @@ describe('Redis key layout', () => {
     }
     const listed = await storage.notifications.listNotifications({ ownerId });
     expect(listed.map((n) => n.id)).toEqual([ids[4], ids[3], ids[2]]);
+    expect(listed.map((n) => n.occurrences)).toEqual([1, 1, 2]);
+    expect(await redis.hkeys(`${prefix}notif-repeat:${ownerId}`)).toEqual([ids[2]]);
     expect(await redis.zcard(`${prefix}notif-index:${ownerId}`)).toBe(3);
     expect(await redis.hlen(`${prefix}notif-data:${ownerId}`)).toBe(3);
     // Dropped notifications can no longer be marked read.

@@ -4,7 +4,7 @@ import type { RedisKeys } from './keys';
 import { runRedis } from './lua';
 
 // Cursors: one hash per connection (scope -> JSON), dropped with the connection. Deliveries: one `SET NX PX` key per
-// delivery id, which is both the atomic "first one wins" check and its own expiry.
+// delivery id, which is both the atomic "first one wins" check and its own expiry; forgetting one deletes the key.
 
 export function createRedisSyncStateStore(redis: Redis, keys: RedisKeys, clock: Clock): SyncStateStore {
   return {
@@ -28,6 +28,10 @@ export function createRedisSyncStateStore(redis: Redis, keys: RedisKeys, clock: 
         redis.set(keys.delivery(provider, deliveryId), String(clock.now()), 'PX', ttlMs, 'NX'),
       );
       return set === 'OK';
+    },
+
+    async forgetDelivery(provider, deliveryId) {
+      await runRedis('forgetDelivery', () => redis.del(keys.delivery(provider, deliveryId)));
     },
   };
 }

@@ -27,8 +27,11 @@ export function webhookRoutes(ctx: RouteContext): Router {
         });
         return;
       }
-      // 200 even when an event failed: it is in the notifications, and the scheduled pull picks the change up.
-      res.json({ events: result.events.map(presentWebhookOutcome) });
+      // A retryable failure (provider throttling, a network blip while fetching the record) answers 503 so the
+      // provider re-delivers; the engine forgets such deliveries, so the re-delivery is applied. Anything else is
+      // acknowledged: it is in the notifications, and a scheduled pull picks the change up.
+      const retryable = result.events.some((event) => event.status === 'failed' && event.failure.retryable);
+      res.status(retryable ? 503 : 200).json({ events: result.events.map(presentWebhookOutcome) });
     } catch (error) {
       if (BlueClerkError.isInstance(error) && error.code === 'validation_failed') {
         res.status(400).json(errorBody(error));

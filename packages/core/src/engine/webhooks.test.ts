@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ProviderError } from '../errors/index';
 import { createFakeSyncSetup, type FakeSyncSetup } from '../testing/index';
 
 const SECRET = 'whsec-test';
@@ -134,6 +135,48 @@ describe('webhook pipeline', () => {
 
     expect([a.events[0]?.status, b.events[0]?.status].sort()).toEqual(['applied', 'duplicate']);
     expect(s.host.payments.size).toBe(1);
+  });
+
+  it('applies the re-delivery of a delivery whose fetch failed; a successful delivery stays a duplicate', async () => {
+    const s = await createFakeSyncSetup();
+    const { invoiceId, invoiceProviderId } = await linkedInvoice(s);
+    const payment = await providerPayment(s, invoiceProviderId, 10_000, 'UI-9');
+    const delivery = await s.fake.webhook(
+      [
+        {
+          id: 'evt-9',
+          entity: 'payment',
+          entityId: payment.providerId,
+          operation: 'create',
+          tenant: s.tenantId,
+          at: 1,
+        },
+      ],
+      SECRET,
+    );
+    s.fake.faults.inject('payments.get', {
+      kind: 'fail',
+      error: new ProviderError('provider_error', 'QuickBooks answered 503', { status: 503, retryable: true }),
+    });
+
+    const failed = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    expect(failed.events[0]).toMatchObject({ deliveryId: 'evt-9', status: 'failed' });
+    expect(s.host.payments.size).toBe(0);
+
+    const redelivered = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    expect(redelivered.events[0]).toEqual({
+      deliveryId: 'evt-9',
+      status: 'applied',
+      entityType: 'payment',
+      providerId: payment.providerId,
+    });
+    expect(s.host.payments.size).toBe(1);
+    expect(s.host.invoices.get(invoiceId)?.status).toBe('PAID');
+
+    const again = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    expect(again.events[0]).toEqual({ deliveryId: 'evt-9', status: 'duplicate' });
+    expect(s.host.payments.size).toBe(1);
+    expect(s.fake.count('payments.get')).toBe(2);
   });
 
   it('rejects a tampered body or wrong secret and applies nothing', async () => {

@@ -57,14 +57,26 @@ async function handleEvent<THttp>(
   const connection = connections.find((c) => c.tenantId === event.tenantId);
   if (!connection)
     return { deliveryId, status: 'ignored', reason: `no connection for tenant ${event.tenantId}` };
-  // Remembered before processing so concurrent re-deliveries do not both apply it. A delivery that then fails is
-  // not retried by the provider's re-delivery; the next incremental pull picks the change up instead.
+  // Remembered before processing so that of concurrent re-deliveries exactly one applies it. If processing then
+  // fails, the id is forgotten again so the provider's re-delivery is processed; applying twice is safe because
+  // payments go through the ledger and links.
   const first = await rt.storage.syncState.rememberDelivery(
     rt.provider.id,
     deliveryId,
     rt.options.deliveryTtlMs ?? DEFAULT_DELIVERY_TTL_MS,
   );
   if (!first) return { deliveryId, status: 'duplicate' };
+  const outcome = await processEvent(rt, connection, event);
+  if (outcome.status === 'failed') await forgetFailedDelivery(rt, deliveryId);
+  return outcome;
+}
+
+async function processEvent<THttp>(
+  rt: EngineRuntime<THttp>,
+  connection: ConnectionRecord,
+  event: NormalizedWebhookEvent,
+): Promise<WebhookEventOutcome> {
+  const { deliveryId } = event;
   const opened = await rt.openOrFail(connection.id, event.entityType, null);
   if ('failure' in opened) return { deliveryId, status: 'failed', failure: opened.failure };
   try {
@@ -76,6 +88,19 @@ async function handleEvent<THttp>(
     return { deliveryId, status: 'applied', entityType: event.entityType, providerId: event.providerId };
   } catch (error) {
     return { deliveryId, status: 'failed', failure: rt.fail(connection, event.entityType, null, error) };
+  }
+}
+
+async function forgetFailedDelivery<THttp>(rt: EngineRuntime<THttp>, deliveryId: string): Promise<void> {
+  try {
+    await rt.storage.syncState.forgetDelivery(rt.provider.id, deliveryId);
+  } catch (error) {
+    // The event already failed and was reported; a store that cannot forget leaves recovery to the incremental pull.
+    rt.logger.log('warn', 'could not forget a failed webhook delivery', {
+      provider: rt.provider.id,
+      deliveryId,
+      code: BlueClerkError.isInstance(error) ? error.code : 'internal',
+    });
   }
 }
 

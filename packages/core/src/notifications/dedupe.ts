@@ -2,7 +2,8 @@ import type { SyncNotification } from '../storage/notifications';
 import { isReconnectCategory } from './messages';
 
 /**
- * Burst de-duplication. The same failure within a window is stored once; repeats only raise its occurrence count.
+ * Burst de-duplication. The same failure within a window is stored once; repeats only raise its stored occurrence
+ * count (`NotificationStore.recordRepeat`).
  *
  * Record-scoped failures (a missing customer email, a duplicate name) are keyed by the record. Connection-scoped ones
  * (rate limits, network, timeouts, reconnects) are keyed by the connection alone: a rate-limit storm fails every record
@@ -32,23 +33,18 @@ export function failureDedupeKey(input: {
   ].join('|');
 }
 
-const MAX_REMEMBERED_COUNTS = 5000;
-
 interface Burst {
   notification: SyncNotification;
-  occurrences: number;
   windowStart: number;
-  lastAt: number;
 }
 
 /**
- * In-process memory of open bursts. The notification store is append-only, so repeat counts live here; the notifier's
- * read side overlays them on stored notifications (`occurrencesOf`). Pruned as it goes so a long-running process does
- * not grow without bound.
+ * In-process memory of open bursts: which stored notification a failure key folds into until its window closes.
+ * It saves a store look-up per repeat; the counts themselves live in the store (`recordRepeat`), so every process and
+ * any standalone feed sees the same number. Pruned as it goes so a long-running process does not grow without bound.
  */
 export class BurstTracker {
   private readonly bursts = new Map<string, Burst>();
-  private readonly byNotificationId = new Map<string, Burst>();
 
   constructor(private readonly windowMs: number) {}
 
@@ -63,25 +59,16 @@ export class BurstTracker {
     return burst;
   }
 
-  start(key: string, notification: SyncNotification, occurrences: number, now: number): Burst {
+  start(key: string, notification: SyncNotification, now: number): Burst {
     this.prune(now);
-    const burst = { notification, occurrences, windowStart: notification.createdAt, lastAt: now };
+    const burst = { notification, windowStart: notification.createdAt };
     this.bursts.set(key, burst);
-    this.byNotificationId.set(notification.id, burst);
-    this.trimCounts();
     return burst;
   }
 
-  repeat(burst: Burst, now: number): number {
-    burst.occurrences += 1;
-    burst.lastAt = Math.max(burst.lastAt, now);
-    return burst.occurrences;
-  }
-
-  /** Occurrences recorded in this process for a stored notification id (undefined if unknown here). */
-  occurrencesOf(notificationId: string): { occurrences: number; lastAt: number } | undefined {
-    const burst = this.byNotificationId.get(notificationId);
-    return burst ? { occurrences: burst.occurrences, lastAt: burst.lastAt } : undefined;
+  /** Forget one burst, e.g. when its stored notification is gone (trimmed or expired by the store). */
+  forget(key: string): void {
+    this.bursts.delete(key);
   }
 
   /** Forget every burst of a connection: after a reconnect, the next failure must be reported at once. */
@@ -94,15 +81,6 @@ export class BurstTracker {
     if (this.bursts.size < 1000) return;
     for (const [key, burst] of this.bursts) {
       if (now - burst.windowStart >= this.windowMs) this.bursts.delete(key);
-    }
-  }
-
-  // Closed bursts keep their count (bounded, oldest dropped first) so the banner still shows "x50" after the window.
-  private trimCounts(): void {
-    while (this.byNotificationId.size > MAX_REMEMBERED_COUNTS) {
-      const oldest = this.byNotificationId.keys().next();
-      if (oldest.done) break;
-      this.byNotificationId.delete(oldest.value);
     }
   }
 }

@@ -90,20 +90,24 @@ describe('recentFailuresBanner', () => {
       action: 'QuickBooks asked us to slow down.',
     };
     const dedupeKey = `acme|${qbo.id}|rate_limited`;
-    await storage.notifications.appendNotification({
+    const first = await storage.notifications.appendNotification({
       ...base,
-      data: { dedupeKey, occurrences: 3, provider: 'quickbooks' },
+      data: { dedupeKey, provider: 'quickbooks' },
     });
     clock.advance(10);
-    await storage.notifications.appendNotification({
+    const second = await storage.notifications.appendNotification({
       ...base,
-      data: { dedupeKey, occurrences: 2, provider: 'quickbooks' },
+      data: { dedupeKey, provider: 'quickbooks' },
     });
+    await storage.notifications.recordRepeat('acme', first.id, clock.now());
+    await storage.notifications.recordRepeat('acme', first.id, clock.now() + 5);
+    await storage.notifications.recordRepeat('acme', second.id, clock.now() + 1);
 
     const banner = await createNotificationFeed({ storage, clock }).recentFailuresBanner({ ownerId: 'acme' });
     expect(banner.count).toBe(1);
     expect(banner.occurrences).toBe(5);
     expect(banner.items[0]?.notificationIds).toHaveLength(2);
+    expect(banner.items[0]).toMatchObject({ firstAt: first.createdAt, lastAt: clock.now() + 5 });
   });
 });
 

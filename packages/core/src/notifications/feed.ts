@@ -16,7 +16,10 @@ import { isReconnectCategory, providerDisplayName, syncFailureAction } from './m
  * if (banner.count > 0) showBanner(banner.items[0].title, banner.items[0].action);
  */
 export interface NotificationFeed {
-  /** Newest first. Each notification's `data.occurrences` says how often it happened (burst de-duplication). */
+  /**
+   * Newest first. Each notification's `occurrences` and `lastOccurredAt` say how often and when last it happened
+   * (burst de-duplication); they are also copied to `data.occurrences` and `data.lastAt`.
+   */
   listNotifications(query: NotificationQuery): Promise<SyncNotification[]>;
   recentFailuresBanner(options: RecentFailuresOptions): Promise<SyncFailureBanner>;
   /** Marks notifications of this owner read (dismisses them from the banner). Returns how many changed. */
@@ -94,8 +97,6 @@ export interface ConnectionHealthSummary {
 export interface NotificationFeedOptions {
   storage: Pick<BlueClerkStorage, 'notifications' | 'connections'>;
   clock?: Clock;
-  /** Repeat counts known in this process (the notifier passes its burst memory). */
-  occurrencesOf?: (notificationId: string) => { occurrences: number; lastAt: number } | undefined;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -107,13 +108,9 @@ export function createNotificationFeed(options: NotificationFeedOptions): Notifi
   const { storage } = options;
   const clock = options.clock ?? systemClock;
 
+  // Counts come from the store (the notifier records repeats there), so any process, or a feed on its own, sees them.
   function countsOf(notification: SyncNotification): { occurrences: number; lastAt: number } {
-    const live = options.occurrencesOf?.(notification.id);
-    const stored = typeof notification.data.occurrences === 'number' ? notification.data.occurrences : 1;
-    const storedLast =
-      typeof notification.data.lastAt === 'number' ? notification.data.lastAt : notification.createdAt;
-    if (live && live.occurrences >= stored) return live;
-    return { occurrences: stored, lastAt: storedLast };
+    return { occurrences: notification.occurrences, lastAt: notification.lastOccurredAt };
   }
 
   function withCounts(notification: SyncNotification): SyncNotification {

@@ -5,6 +5,7 @@ import { createEventBus } from '../events/index';
 import { createManualClock } from '../runtime/index';
 import type { BlueClerkStorage } from '../storage/index';
 import { createMemoryBackend, createMemoryStorage } from '../storage/memory/index';
+import { createNotificationFeed } from './feed';
 import { createSyncNotifier } from './notifier';
 
 const OWNER = 'acme';
@@ -150,6 +151,8 @@ describe('createSyncNotifier: failures', () => {
     const stored = await storage.notifications.listNotifications({ ownerId: OWNER });
     expect(stored).toHaveLength(1);
     expect(stored[0]?.severity).toBe('warning');
+    // The count is in the store itself, not only in this notifier's memory.
+    expect(stored[0]).toMatchObject({ occurrences: 40, lastOccurredAt: clock.now() + 39 });
     expect(outcomes.filter((o) => !o.deduplicated)).toHaveLength(1);
     expect(Math.max(...outcomes.map((o) => o.occurrences))).toBe(40);
     expect((await healthOf(storage, connection.id))?.consecutiveFailures).toBe(40);
@@ -196,6 +199,34 @@ describe('createSyncNotifier: failures', () => {
     expect(second.deduplicated).toBe(true);
     expect(second.occurrences).toBe(2);
     expect(await storageA.notifications.listNotifications({ ownerId: OWNER })).toHaveLength(1);
+
+    // Each process folds into the one stored count, so neither loses the other's repeats.
+    clock.advance(100);
+    expect((await a.handle({ ...event, at: clock.now() })).occurrences).toBe(3);
+    clock.advance(100);
+    expect((await b.handle({ ...event, at: clock.now() })).occurrences).toBe(4);
+    // A feed in a third process (an API server that handles no events) sees the real count.
+    const standalone = createNotificationFeed({ storage: createMemoryStorage({ clock, backend }), clock });
+    const banner = await standalone.recentFailuresBanner({ ownerId: OWNER });
+    expect(banner.items).toHaveLength(1);
+    expect(banner.items[0]).toMatchObject({ occurrences: 4, firstAt: event.at, lastAt: clock.now() });
+    const [listed] = await standalone.listNotifications({ ownerId: OWNER });
+    expect(listed).toMatchObject({ occurrences: 4, lastOccurredAt: clock.now(), data: { occurrences: 4 } });
+  });
+
+  it('starts a new notification when the stored one of an open burst is gone', async () => {
+    const { clock, storage, connection, notifier } = await setup();
+    const first = await notifier.handle(failed(connection.id, clock.now()));
+    // A store that trims or expires old notifications (Redis does both) can drop the burst's notification.
+    const vanishing: BlueClerkStorage = {
+      ...storage,
+      notifications: { ...storage.notifications, recordRepeat: async () => null },
+    };
+    const other = createSyncNotifier({ storage: vanishing, clock });
+    await other.handle(failed(connection.id, clock.now()));
+    const again = await other.handle(failed(connection.id, clock.now() + 1));
+    expect(again).toMatchObject({ deduplicated: false, occurrences: 1 });
+    expect(again.notification?.id).not.toBe(first.notification?.id);
   });
 
   it('never rejects when the store fails; the failure is returned and logged without secrets', async () => {

@@ -117,7 +117,7 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
   /** When each connection was last (re)connected: bursts from before it are closed, even in the store. */
   const connectedAt = new Map<string, number>();
   const inFlight = new Set<Promise<unknown>>();
-  const feed = createNotificationFeed({ storage, clock, occurrencesOf: (id) => bursts.occurrencesOf(id) });
+  const feed = createNotificationFeed({ storage, clock });
 
   function log(level: 'warn' | 'error', message: string, fields: Record<string, unknown>) {
     try {
@@ -164,16 +164,24 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
     return recent.find((notification) => notification.data.dedupeKey === key);
   }
 
+  /**
+   * Counts a repeat in the store, so every process sees the same count. Null when the stored notification is gone
+   * (a store that trims or expires old notifications): the caller then starts a new burst.
+   */
+  async function repeatBurst(burst: SyncNotification, input: FailureInput): Promise<Recorded | null> {
+    const updated = await storage.notifications.recordRepeat(burst.ownerId, burst.id, input.event.at);
+    if (!updated) return null;
+    return { notification: updated, deduplicated: true, occurrences: updated.occurrences };
+  }
+
   async function startBurst(key: string, input: FailureInput): Promise<Recorded> {
     const existing = await findStoredBurst(key, input);
     if (existing) {
-      const stored = typeof existing.data.occurrences === 'number' ? existing.data.occurrences : 1;
-      const burst = bursts.start(key, existing, stored, input.event.at);
-      return {
-        notification: existing,
-        deduplicated: true,
-        occurrences: bursts.repeat(burst, input.event.at),
-      };
+      const repeated = await repeatBurst(existing, input);
+      if (repeated) {
+        bursts.start(key, existing, input.event.at);
+        return repeated;
+      }
     }
     const { event } = input;
     const context = {
@@ -199,24 +207,20 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
         code: input.code,
         retryable: input.retryable,
         dedupeKey: key,
-        occurrences: 1,
-        lastAt: event.at,
       },
       createdAt: event.at,
     };
     const notification = await storage.notifications.appendNotification(record);
-    bursts.start(key, notification, 1, event.at);
-    return { notification, deduplicated: false, occurrences: 1 };
+    bursts.start(key, notification, event.at);
+    return { notification, deduplicated: false, occurrences: notification.occurrences };
   }
 
   async function recordFailure(key: string, input: FailureInput): Promise<Recorded> {
     const open = bursts.open(key, input.event.at);
     if (open) {
-      return {
-        notification: open.notification,
-        deduplicated: true,
-        occurrences: bursts.repeat(open, input.event.at),
-      };
+      const repeated = await repeatBurst(open.notification, input);
+      if (repeated) return repeated;
+      bursts.forget(key);
     }
     // Single flight per key: concurrent repeats wait for the first write instead of each storing a copy.
     const pending = starting.get(key);

@@ -24,9 +24,21 @@ export interface SyncNotification {
   data: Record<string, unknown>;
   createdAt: EpochMs;
   readAt: EpochMs | null;
+  /**
+   * How often this failure happened: repeats within the notifier's de-duplication window are folded into one stored
+   * notification and counted here (`recordRepeat`). 1 for a new notification.
+   */
+  occurrences: number;
+  /** When it last happened; `createdAt` for a new notification, raised by `recordRepeat`. */
+  lastOccurredAt: EpochMs;
 }
 
-export type NewSyncNotification = Omit<SyncNotification, 'id' | 'createdAt' | 'readAt'> & {
+/** What `appendNotification` takes: the store fills `id` (when absent), `createdAt` (when absent), `readAt: null`,
+ * `occurrences: 1` and `lastOccurredAt: createdAt`. */
+export type NewSyncNotification = Omit<
+  SyncNotification,
+  'id' | 'createdAt' | 'readAt' | 'occurrences' | 'lastOccurredAt'
+> & {
   id?: string;
   createdAt?: EpochMs;
 };
@@ -47,4 +59,11 @@ export interface NotificationStore {
   listNotifications(query: NotificationQuery): Promise<SyncNotification[]>;
   /** Marks the given ids (of this owner) read; returns how many changed. */
   markNotificationsRead(ownerId: string, ids: string[], at: EpochMs): Promise<number>;
+  /**
+   * Counts one more occurrence of a stored notification: atomically adds 1 to `occurrences` and raises
+   * `lastOccurredAt` to `at` (a later time already recorded is kept, so out-of-order repeats never move it back).
+   * Concurrent calls from any number of processes are all counted: N calls on a fresh notification give N + 1.
+   * Returns the updated notification, or null for an unknown id or one of another owner (nothing is changed then).
+   */
+  recordRepeat(ownerId: string, id: string, at: EpochMs): Promise<SyncNotification | null>;
 }

@@ -9,6 +9,12 @@ export interface SyncStateStore {
    * Exactly one of N concurrent calls with the same id gets true.
    */
   rememberDelivery(provider: string, deliveryId: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Removes a remembered delivery id, so the next delivery with it counts as new (`rememberDelivery` returns true
+   * again). Used when processing a delivery failed, so the provider's re-delivery is processed. Forgetting an id that
+   * is not remembered (or already expired) is a no-op.
+   */
+  forgetDelivery(provider: string, deliveryId: string): Promise<void>;
 }
 
 export interface CursorRecord {

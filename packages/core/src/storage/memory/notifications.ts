@@ -9,12 +9,15 @@ const DEFAULT_LIMIT = 50;
 export function createMemoryNotificationStore(ctx: MemoryContext): NotificationStore {
   return {
     async appendNotification(input) {
+      const createdAt = input.createdAt ?? ctx.clock.now();
       const notification: SyncNotification = copy(
         {
           ...input,
           id: input.id ?? randomId(),
-          createdAt: input.createdAt ?? ctx.clock.now(),
+          createdAt,
           readAt: null,
+          occurrences: 1,
+          lastOccurredAt: createdAt,
         },
         'notification',
       );
@@ -54,6 +57,17 @@ export function createMemoryNotificationStore(ctx: MemoryContext): NotificationS
         changed += 1;
       }
       return changed;
+    },
+
+    async recordRepeat(ownerId, id, at) {
+      const entry = ctx.state().notifications.get(id);
+      if (!entry || entry.value.ownerId !== ownerId) return null;
+      entry.value = {
+        ...entry.value,
+        occurrences: entry.value.occurrences + 1,
+        lastOccurredAt: Math.max(entry.value.lastOccurredAt, at),
+      };
+      return copy(entry.value);
     },
   };
 }

@@ -36,5 +36,9 @@ export function createMemorySyncStateStore(ctx: MemoryContext): SyncStateStore {
       deliveries.set(key, now + ttlMs);
       return true;
     },
+
+    async forgetDelivery(provider, deliveryId) {
+      ctx.state().deliveries.delete(compositeKey(provider, deliveryId));
+    },
   };
 }

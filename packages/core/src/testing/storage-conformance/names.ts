@@ -47,10 +47,13 @@ export const LINK_TESTS = {
 } as const;
 
 export const NOTIFICATION_TESTS = {
-  append: 'notifications: append fills id, createdAt and readAt',
+  append: 'notifications: append fills id, createdAt, readAt, occurrences and lastOccurredAt',
   newestFirst: 'notifications: list is newest first, scoped to the owner, with a default limit of 50',
   filters: 'notifications: list filters by connection, severity, unread and since, and honours limit',
   markRead: "notifications: markRead changes only the owner's unread notifications and counts them",
+  repeatConcurrent: 'notifications: 20 concurrent recordRepeat calls across instances give 21 occurrences',
+  repeatScoped:
+    "notifications: recordRepeat returns null for unknown and other owners' ids and changes nothing",
 } as const;
 
 export const SYNC_STATE_TESTS = {
@@ -58,6 +61,7 @@ export const SYNC_STATE_TESTS = {
   deliveryOnce: 'syncState: rememberDelivery is true once, then false',
   deliveryConcurrent: 'syncState: exactly one of 20 concurrent rememberDelivery calls is true',
   deliveryTtl: 'syncState: a delivery id is new again after its ttl, for exactly one of 20 callers',
+  forgetDelivery: 'syncState: a forgotten delivery id is new again; forgetting an unknown id is a no-op',
 } as const;
 
 /** Only registered when the adapter passes `rawSnapshot`. */

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { NewSyncNotification } from '../../storage/index';
-import { type SuiteContext, unique } from './harness';
+import { CONCURRENCY, raceAcross, type SuiteContext, unique } from './harness';
 import { NOTIFICATION_TESTS } from './names';
 
 function notification(overrides: Partial<NewSyncNotification> = {}): NewSyncNotification {
@@ -24,12 +24,18 @@ export function defineNotificationTests(ctx: SuiteContext): void {
     const input = notification();
     const before = Date.now();
     const saved = await ctx.storage().notifications.appendNotification(input);
-    expect(saved).toMatchObject({ ...input, readAt: null });
+    expect(saved).toMatchObject({ ...input, readAt: null, occurrences: 1 });
     expect(saved.id).toEqual(expect.any(String));
     expect(saved.createdAt).toBeGreaterThanOrEqual(before - 5_000);
+    expect(saved.lastOccurredAt).toBe(saved.createdAt);
     const explicit = notification({ ownerId: input.ownerId, id: unique('n'), createdAt: before - 1_000 });
     const savedExplicit = await ctx.storage().notifications.appendNotification(explicit);
-    expect(savedExplicit).toMatchObject({ id: explicit.id, createdAt: explicit.createdAt });
+    expect(savedExplicit).toMatchObject({
+      id: explicit.id,
+      createdAt: explicit.createdAt,
+      occurrences: 1,
+      lastOccurredAt: explicit.createdAt,
+    });
     const [other] = await ctx.instances(1);
     expect(await other!.notifications.listNotifications({ ownerId: input.ownerId })).toEqual([
       saved,
@@ -140,5 +146,69 @@ export function defineNotificationTests(ctx: SuiteContext): void {
       instances.map((storage) => storage.notifications.markNotificationsRead(ownerId, freshIds, at)),
     );
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(freshIds.length);
+  });
+
+  ctx.test(NOTIFICATION_TESTS.repeatConcurrent, async () => {
+    const ownerId = unique('owner');
+    const createdAt = Date.now() - 60_000;
+    const { notifications } = ctx.storage();
+    const saved = await notifications.appendNotification(notification({ ownerId, createdAt }));
+    const untouched = await notifications.appendNotification(notification({ ownerId, createdAt }));
+    const instances = [ctx.storage(), ...(await ctx.instances(3))];
+    // Out of order on purpose: the latest time wins, whichever call lands last.
+    const results = await raceAcross(instances, CONCURRENCY, (storage, index) =>
+      storage.notifications.recordRepeat(ownerId, saved.id, createdAt + 1_000 + ((index * 7) % CONCURRENCY)),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const counts = results.map((r) => (r.status === 'fulfilled' ? r.value?.occurrences : undefined));
+    // Each call saw its own increment: the counts it returned are 2..21, each once.
+    expect([...counts].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      Array.from({ length: CONCURRENCY }, (_, i) => i + 2),
+    );
+    const [other] = await ctx.instances(1);
+    const listed = await other!.notifications.listNotifications({ ownerId });
+    const stored = listed.find((n) => n.id === saved.id);
+    expect(stored).toEqual({
+      ...saved,
+      occurrences: CONCURRENCY + 1,
+      lastOccurredAt: createdAt + 1_000 + CONCURRENCY - 1,
+    });
+    expect(listed.find((n) => n.id === untouched.id)).toEqual(untouched);
+
+    // An earlier time counts the occurrence but does not move lastOccurredAt back.
+    const late = await notifications.recordRepeat(ownerId, saved.id, createdAt + 10);
+    expect(late).toMatchObject({
+      occurrences: CONCURRENCY + 2,
+      lastOccurredAt: createdAt + 1_000 + CONCURRENCY - 1,
+    });
+  });
+
+  ctx.test(NOTIFICATION_TESTS.repeatScoped, async () => {
+    const ownerId = unique('owner');
+    const { notifications } = ctx.storage();
+    const mine = await notifications.appendNotification(notification({ ownerId }));
+    const theirs = await notifications.appendNotification(notification());
+    const at = mine.createdAt + 5_000;
+
+    expect(await notifications.recordRepeat(ownerId, theirs.id, at)).toBeNull();
+    expect(await notifications.recordRepeat(theirs.ownerId, mine.id, at)).toBeNull();
+    expect(await notifications.recordRepeat(ownerId, unique('none'), at)).toBeNull();
+    const [other] = await ctx.instances(1);
+    expect(await other!.notifications.listNotifications({ ownerId: theirs.ownerId })).toEqual([theirs]);
+    expect(await other!.notifications.listNotifications({ ownerId })).toEqual([mine]);
+
+    const repeated = await notifications.recordRepeat(ownerId, mine.id, at);
+    expect(repeated).toEqual({ ...mine, occurrences: 2, lastOccurredAt: at });
+    // A repeat leaves the read mark alone, and a read notification still counts repeats.
+    expect(await notifications.markNotificationsRead(ownerId, [mine.id], at)).toBe(1);
+    expect(await notifications.recordRepeat(ownerId, mine.id, at + 1)).toEqual({
+      ...mine,
+      readAt: at,
+      occurrences: 3,
+      lastOccurredAt: at + 1,
+    });
+    expect(await other!.notifications.listNotifications({ ownerId })).toEqual([
+      { ...mine, readAt: at, occurrences: 3, lastOccurredAt: at + 1 },
+    ]);
   });
 }

@@ -67,4 +67,35 @@ export function defineSyncStateTests(ctx: SuiteContext): void {
     expect(results.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(1);
     expect(await syncState.rememberDelivery('freshbooks', id, LONG_TTL_MS)).toBe(false);
   });
+
+  ctx.test(SYNC_STATE_TESTS.forgetDelivery, async () => {
+    const { syncState } = ctx.storage();
+    const [other] = await ctx.instances(1);
+    const id = unique('delivery');
+    const kept = unique('delivery');
+    expect(await syncState.rememberDelivery('quickbooks', id, LONG_TTL_MS)).toBe(true);
+    expect(await syncState.rememberDelivery('quickbooks', kept, LONG_TTL_MS)).toBe(true);
+    expect(await syncState.rememberDelivery('xero', id, LONG_TTL_MS)).toBe(true);
+    // Forgotten through another instance: the memory is shared, not per process.
+    await other!.syncState.forgetDelivery('quickbooks', id);
+    expect(await syncState.rememberDelivery('quickbooks', id, LONG_TTL_MS)).toBe(true);
+    expect(await syncState.rememberDelivery('quickbooks', id, LONG_TTL_MS)).toBe(false);
+    // Only that provider's id, and no other id, was forgotten.
+    expect(await syncState.rememberDelivery('xero', id, LONG_TTL_MS)).toBe(false);
+    expect(await syncState.rememberDelivery('quickbooks', kept, LONG_TTL_MS)).toBe(false);
+
+    const unknown = unique('delivery');
+    await expect(syncState.forgetDelivery('quickbooks', unknown)).resolves.toBeUndefined();
+    await syncState.forgetDelivery('quickbooks', unknown);
+    expect(await syncState.rememberDelivery('quickbooks', unknown, LONG_TTL_MS)).toBe(true);
+
+    // After a forget, racing re-deliveries still elect exactly one.
+    await syncState.forgetDelivery('quickbooks', id);
+    const instances = [ctx.storage(), ...(await ctx.instances(3))];
+    const results = await raceAcross(instances, CONCURRENCY, (storage) =>
+      storage.syncState.rememberDelivery('quickbooks', id, LONG_TTL_MS),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(1);
+  });
 }

@@ -30,7 +30,7 @@ describe('QuickBooks OAuth and settings', () => {
     expect(resolveQuickBooksSettings({ environment: 'sandbox' }).baseUrl).toBe(
       'https://sandbox-quickbooks.api.intuit.com',
     );
-    expect(createQuickBooksProvider().httpProfile).toMatchObject({
+    expect(createQuickBooksProvider().http.profile).toMatchObject({
       baseUrl: 'https://quickbooks.api.intuit.com',
       limits: { requestsPerMinute: 500, maxConcurrent: 10 },
       idempotency: { in: 'query', name: 'requestid', maxLength: 50 },

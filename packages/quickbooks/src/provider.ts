@@ -49,8 +49,9 @@ export const QUICKBOOKS_CAPABILITIES: ProviderCapabilities = {
  */
 export type QuickBooksProvider = AccountingProvider<ProviderHttp> & {
   readonly settings: ResolvedQuickBooksSettings;
-  readonly httpProfile: ProviderHttpProfile;
-  readonly classifyResponse: ClassifyError;
+  /** Always present for QuickBooks (optional in the generic contract). */
+  readonly http: { readonly profile: ProviderHttpProfile; readonly classifyResponse: ClassifyError };
+  /** Shortcut for `createProviderHttp({ provider: http.profile, classifyError: http.classifyResponse, ... })`. */
   createHttp(options: Omit<ProviderHttpOptions, 'provider' | 'classifyError'>): ProviderHttp;
 };
 
@@ -59,6 +60,7 @@ export function createQuickBooksProvider(settings: QuickBooksSettings = {}): Qui
   const resolved = resolveQuickBooksSettings(settings);
   const client = createQuickBooksClient(resolved);
   const operations = createOperations(resolved, client);
+  const http = { profile: quickBooksHttpProfile(resolved), classifyResponse: classifyQuickBooksResponse };
   const provider = defineProvider<ProviderHttp>({
     specVersion: 'v1',
     id: 'quickbooks',
@@ -73,14 +75,13 @@ export function createQuickBooksProvider(settings: QuickBooksSettings = {}): Qui
     batch: createRunBatch(resolved, client),
     pullChanges: createPullChanges(resolved, client),
     webhooks: quickBooksWebhooks,
-    http: { profile: quickBooksHttpProfile(resolved), classifyResponse: classifyQuickBooksResponse },
+    http,
     classifyError: classifyQuickBooksError,
   });
   return {
     ...provider,
     settings: resolved,
-    httpProfile: quickBooksHttpProfile(resolved),
-    classifyResponse: classifyQuickBooksResponse,
+    http,
     createHttp: (options) => createQuickBooksHttp(resolved, options),
   };
 }

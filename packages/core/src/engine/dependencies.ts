@@ -1,7 +1,7 @@
 import { BlueClerkError } from '../errors/index';
-import { AccountRefSchema, TaxCodeRefSchema } from '../model/common';
 import { parseCustomer } from '../model/customer';
 import { parseItem } from '../model/item';
+import type { ProviderCallContext } from '../provider/context';
 import type { ProviderRecord } from '../provider/records';
 import { randomId } from '../runtime/ids';
 import type { EntityType } from '../storage/types';
@@ -65,45 +65,14 @@ async function resolveCustomer<THttp>(
   scope: ConnectionScope<THttp>,
   localId: string,
 ): Promise<DependencyResult> {
-  const connectionId = scope.connection.id;
-  const link = await rt.storage.links.findLinkByLocalId(connectionId, 'customer', localId);
-  if (link) return { entityType: 'customer', localId, providerId: link.providerId, action: 'existing' };
-  const local = await rt.host.getCustomer(localId);
-  if (!local) throw new BlueClerkError('not_found', `Customer ${localId} does not exist in the app`);
-  const data = parseCustomer(local.data);
-
-  let record: ProviderRecord<unknown> | null = null;
-  let action: DependencyResult['action'] = 'linked';
-  if (data.email) {
-    const email = data.email;
-    const matches = await rt.call(scope, (ctx) => rt.provider.customers.findByEmail(ctx, email));
-    record = await firstUnclaimed(rt, connectionId, 'customer', matches);
-  }
-  if (!record) {
-    record = await rt.call(scope, (ctx) =>
-      rt.provider.customers.create(ctx, data, {
-        idempotencyKey: contentIdempotencyKey(rt, connectionId, 'customer', localId, data),
-      }),
-    );
-    action = 'created';
-  }
-  await rt.storage.links.upsertLink({
-    connectionId,
-    entityType: 'customer',
-    localId,
-    providerId: record.providerId,
-    providerVersion: record.version,
-    contentHash: contentHash(data),
-    lastSyncedAt: rt.clock.now(),
+  return resolveDependency(rt, scope, 'customer', localId, {
+    load: async () => {
+      const local = await rt.host.getCustomer(localId);
+      return local ? parseCustomer(local.data) : null;
+    },
+    lookups: (data) => (data.email ? [(ctx) => rt.provider.customers.findByEmail(ctx, data.email!)] : []),
+    create: (ctx, data, idempotencyKey) => rt.provider.customers.create(ctx, data, { idempotencyKey }),
   });
-  rt.emit(scope.connection, {
-    type: 'sync.succeeded',
-    entityType: 'customer',
-    localId,
-    providerId: record.providerId,
-    action,
-  });
-  return { entityType: 'customer', localId, providerId: record.providerId, action };
 }
 
 /**
@@ -123,45 +92,67 @@ async function resolveItem<THttp>(
   scope: ConnectionScope<THttp>,
   localId: string,
 ): Promise<DependencyResult> {
+  return resolveDependency(rt, scope, 'item', localId, {
+    load: async () => {
+      const local = await rt.host.getItem(localId);
+      if (!local) return null;
+      const parsed = parseItem(local.data);
+      const defaults = rt.itemDefaults;
+      return {
+        ...parsed,
+        incomeAccount: parsed.incomeAccount ?? defaults.incomeAccount ?? null,
+        taxCode: parsed.taxCode ?? (parsed.taxable ? (defaults.taxCode ?? null) : null),
+      };
+    },
+    lookups: (data) => [
+      ...(data.sku ? [(ctx: ProviderCallContext<THttp>) => rt.provider.items.findBySku(ctx, data.sku!)] : []),
+      (ctx: ProviderCallContext<THttp>) => rt.provider.items.findByName(ctx, data.name),
+    ],
+    create: (ctx, data, idempotencyKey) => rt.provider.items.create(ctx, data, { idempotencyKey }),
+  });
+}
+
+/** How one kind of dependency is read locally, looked for in the provider (in order) and created there. */
+interface DependencySteps<THttp, T> {
+  load(): Promise<T | null>;
+  lookups(data: T): Array<(ctx: ProviderCallContext<THttp>) => Promise<Array<ProviderRecord<unknown>>>>;
+  create(
+    ctx: ProviderCallContext<THttp>,
+    data: T,
+    idempotencyKey: string | undefined,
+  ): Promise<ProviderRecord<unknown>>;
+}
+
+/** Existing link, else the first unlinked provider match of each look-up in turn, else a create; then link it. */
+async function resolveDependency<THttp, T>(
+  rt: EngineRuntime<THttp>,
+  scope: ConnectionScope<THttp>,
+  entityType: 'customer' | 'item',
+  localId: string,
+  steps: DependencySteps<THttp, T>,
+): Promise<DependencyResult> {
   const connectionId = scope.connection.id;
-  const link = await rt.storage.links.findLinkByLocalId(connectionId, 'item', localId);
-  if (link) return { entityType: 'item', localId, providerId: link.providerId, action: 'existing' };
-  const local = await rt.host.getItem(localId);
-  if (!local) throw new BlueClerkError('not_found', `Item ${localId} does not exist in the app`);
-  const parsed = parseItem(local.data);
-  const { incomeAccount, taxCode } = rt.options.itemDefaults ?? {};
-  const defaults = {
-    incomeAccount: incomeAccount ? AccountRefSchema.parse(incomeAccount) : undefined,
-    taxCode: taxCode ? TaxCodeRefSchema.parse(taxCode) : undefined,
-  };
-  const data = {
-    ...parsed,
-    incomeAccount: parsed.incomeAccount ?? defaults.incomeAccount ?? null,
-    taxCode: parsed.taxCode ?? (parsed.taxable ? (defaults.taxCode ?? null) : null),
-  };
+  const link = await rt.storage.links.findLinkByLocalId(connectionId, entityType, localId);
+  if (link) return { entityType, localId, providerId: link.providerId, action: 'existing' };
+  const data = await steps.load();
+  const noun = entityType === 'customer' ? 'Customer' : 'Item';
+  if (!data) throw new BlueClerkError('not_found', `${noun} ${localId} does not exist in the app`);
 
   let record: ProviderRecord<unknown> | null = null;
   let action: DependencyResult['action'] = 'linked';
-  if (data.sku) {
-    const sku = data.sku;
-    const matches = await rt.call(scope, (ctx) => rt.provider.items.findBySku(ctx, sku));
-    record = await firstUnclaimed(rt, connectionId, 'item', matches);
+  for (const lookup of steps.lookups(data)) {
+    const matches = await rt.call(scope, lookup);
+    record = await firstUnclaimed(rt, connectionId, entityType, matches);
+    if (record) break;
   }
   if (!record) {
-    const matches = await rt.call(scope, (ctx) => rt.provider.items.findByName(ctx, data.name));
-    record = await firstUnclaimed(rt, connectionId, 'item', matches);
-  }
-  if (!record) {
-    record = await rt.call(scope, (ctx) =>
-      rt.provider.items.create(ctx, data, {
-        idempotencyKey: contentIdempotencyKey(rt, connectionId, 'item', localId, data),
-      }),
-    );
+    const idempotencyKey = contentIdempotencyKey(rt, connectionId, entityType, localId, data);
+    record = await rt.call(scope, (ctx) => steps.create(ctx, data, idempotencyKey));
     action = 'created';
   }
   await rt.storage.links.upsertLink({
     connectionId,
-    entityType: 'item',
+    entityType,
     localId,
     providerId: record.providerId,
     providerVersion: record.version,
@@ -170,10 +161,10 @@ async function resolveItem<THttp>(
   });
   rt.emit(scope.connection, {
     type: 'sync.succeeded',
-    entityType: 'item',
+    entityType,
     localId,
     providerId: record.providerId,
     action,
   });
-  return { entityType: 'item', localId, providerId: record.providerId, action };
+  return { entityType, localId, providerId: record.providerId, action };
 }

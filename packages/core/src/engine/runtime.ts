@@ -1,6 +1,7 @@
 import { AuthError, BlueClerkError, ConfigurationError, RateLimitError } from '../errors/index';
 import type { BlueClerkEvent, EventBus } from '../events/types';
 import { type ConnectionLimiter, createConnectionLimiter } from '../http/limiter';
+import { type AccountRef, AccountRefSchema, type TaxCodeRef, TaxCodeRefSchema } from '../model/common';
 import type { ProviderCallContext } from '../provider/context';
 import type { AccountingProvider } from '../provider/spec';
 import { type Clock, systemClock } from '../runtime/clock';
@@ -33,6 +34,8 @@ export interface EngineRuntime<THttp> {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly options: SyncEngineOptions<THttp>;
+  /** `options.itemDefaults`, validated once when the engine is created. */
+  readonly itemDefaults: { incomeAccount?: AccountRef; taxCode?: TaxCodeRef };
   /** Loads the connection and builds its provider context; throws `AuthError('needs_reconnect')` if unusable. */
   open(connectionId: string): Promise<ConnectionScope<THttp>>;
   /**
@@ -68,6 +71,7 @@ export function createEngineRuntime<THttp>(options: SyncEngineOptions<THttp>): E
   const events: EventBus | undefined = options.events;
   const limiters = new Map<string, ConnectionLimiter>();
   const inflight = new Map<string, Promise<unknown>>();
+  const itemDefaults = parseItemDefaults(options.itemDefaults);
 
   function limiterFor(connectionId: string): ConnectionLimiter {
     let limiter = limiters.get(connectionId);
@@ -82,6 +86,7 @@ export function createEngineRuntime<THttp>(options: SyncEngineOptions<THttp>): E
   }
 
   const runtime: EngineRuntime<THttp> = {
+    itemDefaults,
     provider,
     storage,
     host,
@@ -178,4 +183,13 @@ export function createEngineRuntime<THttp>(options: SyncEngineOptions<THttp>): E
     },
   };
   return runtime;
+}
+
+function parseItemDefaults(
+  defaults: SyncEngineOptions<unknown>['itemDefaults'],
+): EngineRuntime<unknown>['itemDefaults'] {
+  return {
+    ...(defaults?.incomeAccount ? { incomeAccount: AccountRefSchema.parse(defaults.incomeAccount) } : {}),
+    ...(defaults?.taxCode ? { taxCode: TaxCodeRefSchema.parse(defaults.taxCode) } : {}),
+  };
 }

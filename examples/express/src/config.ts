@@ -83,7 +83,7 @@ function collect<T>(problems: Problem[], setting: string, read: () => T): T | un
     return read();
   } catch (error) {
     if (!BlueClerkError.isInstance(error)) throw error;
-    const named = error instanceof ConfigurationError ? error.setting : setting;
+    const named = ConfigurationError.isInstance(error) ? error.setting : setting;
     problems.push({ settings: [named], message: error.message });
     return undefined;
   }
@@ -200,7 +200,7 @@ export function loadConfig(env: Env): AppConfig {
       { prefix: 'QUICKBOOKS' },
     );
   } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
+    if (!(ConfigurationError.isInstance(error))) throw error;
     // One error covers the three settings; its message names each bad one, so each gets its own problem entry.
     const bad = Object.values(CREDENTIAL_NAMES).filter((name) => error.message.includes(`${name} `));
     const message = error.message.replace(/^Invalid OAuth client credentials: /, '');

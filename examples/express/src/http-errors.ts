@@ -46,7 +46,7 @@ export function errorBody(error: BlueClerkError): ErrorBody {
   const body: ErrorBody = {
     error: { code: error.code, message: redactText(error.message), action: error.action ?? null },
   };
-  if (error instanceof ValidationError && error.issues.length > 0) {
+  if (ValidationError.isInstance(error) && error.issues.length > 0) {
     body.error.issues = error.issues.map((issue) => ({
       path: issue.path,
       message: redactText(issue.message),

@@ -45,15 +45,15 @@ export async function createIntegration(
       environment: config.quickbooks.environment,
       ...(incomeAccountId ? { defaultIncomeAccountId: incomeAccountId } : {}),
     });
+    // The multi-provider form: more providers are more entries in both maps.
     const blueclerk = createBlueClerk({
-      provider,
+      providers: { quickbooks: provider },
       storage,
       vault: createTokenVault(config.keyRing),
-      credentials: config.quickbooks.credentials,
+      credentials: { quickbooks: config.quickbooks.credentials },
       stateSecret: config.stateSecret,
       host,
       ...(options.logger ? { logger: options.logger } : {}),
-      ...(incomeAccountId ? { engine: { itemDefaults: { incomeAccount: { id: incomeAccountId } } } } : {}),
     });
     return {
       blueclerk,

@@ -10,7 +10,7 @@ let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig(process.env);
 } catch (error) {
-  if (error instanceof ConfigurationError) {
+  if (ConfigurationError.isInstance(error)) {
     // The message names the variables and the rules they broke, never a value.
     console.error(`Configuration error: ${error.message}`);
     if (error.action) console.error(error.action);

@@ -6,14 +6,16 @@ import {
   type ConnectionRecord,
   type ConnectionStatus,
   type ConnectionStore,
+  isProviderId,
   type NewConnection,
-  PROVIDER_IDS,
+  PROVIDER_ID_PATTERN,
   type ProviderId,
   randomId,
   type SealedTokens,
   ValidationError,
 } from '@blueclerk/core';
 import type { StoreContext } from './context';
+import { jsonObjectText, jsonText } from './json';
 import { epochMs, fromEpochMs, guarded, nullableMs, parseJson, toNumber } from './sql';
 
 const STATUSES: readonly ConnectionStatus[] = ['pending', 'active', 'needs_reconnect', 'disconnected'];
@@ -40,6 +42,8 @@ interface ConnectionRow {
   scope: string | null;
   health: unknown;
   metadata: unknown;
+  settings: unknown;
+  grant_id: string | null;
   version: unknown;
   created_at_ms: unknown;
   updated_at_ms: unknown;
@@ -49,7 +53,7 @@ const COLUMNS = `id, provider, owner_id, tenant_id, status, access_token, refres
   ${epochMs('access_token_expires_at')} AS access_token_expires_at_ms,
   ${epochMs('refresh_token_expires_at')} AS refresh_token_expires_at_ms,
   ${epochMs('refresh_token_issued_at')} AS refresh_token_issued_at_ms,
-  scope, health, metadata, version,
+  scope, health, metadata, settings, grant_id, version,
   ${epochMs('created_at')} AS created_at_ms, ${epochMs('updated_at')} AS updated_at_ms`;
 
 function toRecord(row: ConnectionRow): ConnectionRecord {
@@ -74,6 +78,8 @@ function toRecord(row: ConnectionRow): ConnectionRecord {
     tokens,
     health: parseJson<ConnectionHealth>(row.health),
     metadata: parseJson<Record<string, unknown>>(row.metadata),
+    settings: parseJson<Record<string, unknown>>(row.settings),
+    grantId: row.grant_id,
     version: toNumber(row.version),
     createdAt: toNumber(row.created_at_ms),
     updatedAt: toNumber(row.updated_at_ms),
@@ -96,17 +102,6 @@ function assertTokens(tokens: SealedTokens | null | undefined): void {
   }
 }
 
-/** JSON for a jsonb column; refuses what JSON cannot hold instead of silently dropping it. */
-function jsonText(value: unknown, what: string): string {
-  try {
-    const text = JSON.stringify(value);
-    if (text === undefined) throw new Error('not serialisable');
-    return text;
-  } catch {
-    throw new ValidationError(`${what} must be plain JSON data`);
-  }
-}
-
 /** Parameters for the seven token columns, in column order. */
 function tokenValues(tokens: SealedTokens | null): unknown[] {
   return [
@@ -125,22 +120,39 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
 
   return {
     async createConnection(input: NewConnection) {
-      if (!PROVIDER_IDS.includes(input.provider)) {
-        throw new ValidationError(`Unknown provider: must be one of ${PROVIDER_IDS.join(', ')}`);
+      if (!isProviderId(input.provider)) {
+        throw new ValidationError('Connection provider must be a well-formed provider id', [
+          { path: 'provider', message: `must match ${PROVIDER_ID_PATTERN}` },
+        ]);
       }
       if (typeof input.ownerId !== 'string' || input.ownerId.length === 0) {
-        throw new ValidationError('Connection ownerId must be a non-empty string');
+        throw new ValidationError('Connection ownerId must be a non-empty string', [
+          { path: 'ownerId', message: 'required' },
+        ]);
       }
       const status = input.status ?? 'pending';
       assertStatus(status);
       assertTokens(input.tokens);
       const id = input.id ?? randomId();
+      const settings = jsonObjectText(input.settings === undefined ? {} : input.settings, 'settings');
+      const grantId = input.grantId ?? null;
+      if (grantId !== null && (typeof grantId !== 'string' || grantId === id)) {
+        throw grantRefused(grantId === id ? 'a connection cannot hold its own grant' : 'no such connection');
+      }
+      // The holder check sits in the same statement as the insert; FOR SHARE makes a concurrent delete of the holder
+      // wait for this insert, so a new member never points at a holder deleted while it was being checked.
       const rows = await guarded('createConnection', () =>
         ctx.client.$queryRawUnsafe<ConnectionRow[]>(
-          `INSERT INTO ${connections} (id, provider, owner_id, tenant_id, status, access_token, refresh_token,
-             access_token_expires_at, refresh_token_expires_at, refresh_token_issued_at, scope, health, metadata)
-           VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,
-             ${fromEpochMs('$8')}, ${fromEpochMs('$9')}, ${fromEpochMs('$10')}, $11::text, $12::jsonb, $13::jsonb)
+          `WITH holder AS (
+             SELECT id FROM ${connections}
+             WHERE id = $15::text AND owner_id = $3::text AND provider = $2::text FOR SHARE)
+           INSERT INTO ${connections} (id, provider, owner_id, tenant_id, status, access_token, refresh_token,
+             access_token_expires_at, refresh_token_expires_at, refresh_token_issued_at, scope, health, metadata,
+             settings, grant_id)
+           SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,
+             ${fromEpochMs('$8')}, ${fromEpochMs('$9')}, ${fromEpochMs('$10')}, $11::text, $12::jsonb, $13::jsonb,
+             $14::jsonb, $15::text
+           WHERE $15::text IS NULL OR EXISTS (SELECT 1 FROM holder)
            ON CONFLICT (id) DO NOTHING
            RETURNING ${COLUMNS}`,
           id,
@@ -151,11 +163,13 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
           ...tokenValues(input.tokens ?? null),
           jsonText(INITIAL_HEALTH, 'health'),
           jsonText(input.metadata ?? {}, 'metadata'),
+          settings,
+          grantId,
         ),
       );
       const row = rows[0];
-      if (!row) throw new ConcurrencyError('conflict', `Connection ${id} already exists`);
-      return toRecord(row);
+      if (row) return toRecord(row);
+      throw await explainRefusedCreate(ctx, id, input);
     },
 
     async getConnection(id) {
@@ -169,16 +183,26 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
     },
 
     async listConnections(filter: ConnectionFilter = {}) {
+      // Only the filters given become conditions, so the planner sees plain equalities and can use the owner, grant
+      // and tenant indexes (a `$1 IS NULL OR col = $1` form hides them from a generic plan).
+      const values: unknown[] = [];
+      const conditions: string[] = [];
+      for (const [column, value] of [
+        ['owner_id', filter.ownerId],
+        ['provider', filter.provider],
+        ['status', filter.status],
+        ['grant_id', filter.grantId],
+        ['tenant_id', filter.tenantId],
+      ] as const) {
+        if (value === undefined) continue;
+        values.push(value);
+        conditions.push(`${column} = $${values.length}::text`);
+      }
+      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
       const rows = await guarded('listConnections', () =>
         ctx.client.$queryRawUnsafe<ConnectionRow[]>(
-          `SELECT ${COLUMNS} FROM ${connections}
-           WHERE ($1::text IS NULL OR owner_id = $1::text)
-             AND ($2::text IS NULL OR provider = $2::text)
-             AND ($3::text IS NULL OR status = $3::text)
-           ORDER BY created_at DESC, seq DESC`,
-          filter.ownerId ?? null,
-          filter.provider ?? null,
-          filter.status ?? null,
+          `SELECT ${COLUMNS} FROM ${connections} ${where} ORDER BY created_at DESC, seq DESC`,
+          ...values,
         ),
       );
       return rows.map(toRecord);
@@ -190,6 +214,7 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
       }
       if (patch.status !== undefined) assertStatus(patch.status);
       assertTokens(patch.tokens);
+      const settings = patch.settings === undefined ? undefined : jsonObjectText(patch.settings, 'settings');
 
       // Build the SET list from the fields present; column names come from this fixed list, values are parameters.
       const values: unknown[] = [id, options.expectedVersion];
@@ -203,6 +228,7 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
       if (patch.metadata !== undefined) {
         sets.push(`metadata = ${param(jsonText(patch.metadata, 'metadata'), 'jsonb')}`);
       }
+      if (settings !== undefined) sets.push(`settings = ${param(settings, 'jsonb')}`);
       if (patch.tokens !== undefined) {
         const [access, refresh, accessExp, refreshExp, issued, scope] = tokenValues(patch.tokens);
         sets.push(
@@ -264,6 +290,36 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
       return count > 0;
     },
   };
+}
+
+function grantRefused(problem: string): ValidationError {
+  return new ValidationError(
+    `grantId must name another connection of the same owner and provider: ${problem}`,
+    [{ path: 'grantId', message: problem }],
+  );
+}
+
+/**
+ * After an insert that wrote nothing: the id was taken (reported first, as core's in-memory reference does) or the
+ * grant holder is missing or not the member's owner and provider.
+ */
+async function explainRefusedCreate(ctx: StoreContext, id: string, input: NewConnection): Promise<Error> {
+  const rows = await guarded('createConnection', () =>
+    ctx.client.$queryRawUnsafe<Array<{ id: string; owner_id: string; provider: string }>>(
+      `SELECT id, owner_id, provider FROM ${ctx.table('blueclerk_connections')} WHERE id IN ($1::text, $2::text)`,
+      id,
+      input.grantId ?? null,
+    ),
+  );
+  if (rows.some((row) => row.id === id)) {
+    return new ConcurrencyError('conflict', `Connection ${id} already exists`);
+  }
+  const holder = rows.find((row) => row.id === input.grantId);
+  if (!holder) return grantRefused('no such connection');
+  if (holder.owner_id !== input.ownerId) return grantRefused('the connection belongs to another owner');
+  if (holder.provider !== input.provider) return grantRefused('the connection belongs to another provider');
+  // The holder appeared after the insert looked for it: refused all the same, as it did not exist at the time.
+  return grantRefused('no such connection');
 }
 
 /** After a refused compare-and-set: says why, in the same order of precedence as core's in-memory reference. */

@@ -37,7 +37,11 @@ describe('createEmbeddedStorage', () => {
       const migrations = await second.prisma.$queryRawUnsafe<Array<{ id: string }>>(
         'SELECT id FROM blueclerk_migrations ORDER BY id',
       );
-      expect(migrations).toEqual([{ id: '0001_init' }, { id: '0002_notification_occurrences' }]);
+      expect(migrations).toEqual([
+        { id: '0001_init' },
+        { id: '0002_notification_occurrences' },
+        { id: '0003_connection_settings_grants' },
+      ]);
     } finally {
       await second.close();
     }

@@ -13,6 +13,8 @@ import { createPrismaStorage } from './storage';
 
 const schemas: TestSchema[] = [];
 
+const ALL_MIGRATIONS = ['0001_init', '0002_notification_occurrences', '0003_connection_settings_grants'];
+
 async function freshSchema(): Promise<TestSchema> {
   const db = await createTestSchema({ migrate: false });
   schemas.push(db);
@@ -45,7 +47,7 @@ describe('migrate() on PostgreSQL', () => {
   it('creates every table in the configured schema, records it, and is a no-op the second time', async () => {
     const db = await freshSchema();
     const first = await migrate({ connectionString: db.url });
-    expect(first).toEqual({ applied: ['0001_init', '0002_notification_occurrences'], alreadyApplied: [] });
+    expect(first).toEqual({ applied: ALL_MIGRATIONS, alreadyApplied: [] });
     expect(await tablesIn(db.schema)).toEqual([
       'blueclerk_connections',
       'blueclerk_entity_links',
@@ -57,11 +59,11 @@ describe('migrate() on PostgreSQL', () => {
       'blueclerk_webhook_deliveries',
     ]);
     const second = await migrate({ connectionString: db.url });
-    expect(second).toEqual({ applied: [], alreadyApplied: ['0001_init', '0002_notification_occurrences'] });
+    expect(second).toEqual({ applied: [], alreadyApplied: ALL_MIGRATIONS });
     const recorded = await query<{ id: string }>(
       `SELECT id FROM "${db.schema}".blueclerk_migrations ORDER BY id`,
     );
-    expect(recorded).toEqual([{ id: '0001_init' }, { id: '0002_notification_occurrences' }]);
+    expect(recorded).toEqual(ALL_MIGRATIONS.map((id) => ({ id })));
   });
 
   it('lets concurrent migrators (separate pools) apply each migration exactly once', async () => {
@@ -72,10 +74,15 @@ describe('migrate() on PostgreSQL', () => {
     const applying = results.filter((result) => result.applied.includes('0001_init'));
     expect(applying).toHaveLength(1);
     expect(results.filter((result) => result.alreadyApplied.includes('0001_init'))).toHaveLength(5);
-    expect(results.filter((result) => result.applied.includes('0002_notification_occurrences'))).toHaveLength(
-      1,
+    for (const id of ALL_MIGRATIONS) {
+      expect(
+        results.filter((result) => result.applied.includes(id)),
+        id,
+      ).toHaveLength(1);
+    }
+    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(
+      ALL_MIGRATIONS.length,
     );
-    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(2);
   });
 
   it('lets concurrent CLI processes migrate one database, each exiting 0', async () => {
@@ -104,7 +111,9 @@ describe('migrate() on PostgreSQL', () => {
     expect(runs.map((run) => run.code)).toEqual([0, 0, 0]);
     expect(runs.filter((run) => run.out.includes('applied 0001_init'))).toHaveLength(1);
     expect(runs.every((run) => !run.out.includes('127.0.0.1'))).toBe(true);
-    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(2);
+    expect(await query(`SELECT id FROM "${db.schema}".blueclerk_migrations`)).toHaveLength(
+      ALL_MIGRATIONS.length,
+    );
   }, 180_000); // three Node processes starting at once on a shared CI machine
 
   it('rolls a failing migration back entirely and does not record it', async () => {
@@ -147,7 +156,7 @@ describe('migrate() on PostgreSQL', () => {
             to_timestamp(1767225600)),
            ('plain', 'o1', 'sync.failed', 'error', 'm', '{"occurrences": "x"}', to_timestamp(1767225600))`,
       );
-      expect(await migrateClient(opened.client, opened.schema)).toEqual({
+      expect(await migrateClient(opened.client, opened.schema, [init!, occurrences!])).toEqual({
         applied: ['0002_notification_occurrences'],
         alreadyApplied: ['0001_init'],
       });
@@ -175,6 +184,66 @@ describe('migrate() on PostgreSQL', () => {
     } finally {
       await storage.close();
     }
+  });
+
+  it('upgrades a 0002 database: existing connections get settings {} and grantId null, and tenant look-ups', async () => {
+    const db = await freshSchema();
+    const migrations = await loadMigrations();
+    const upTo0002 = migrations.slice(0, 2);
+    expect(migrations[2]?.id).toBe('0003_connection_settings_grants');
+    const opened = openClient({ connectionString: db.url });
+    try {
+      await migrateClient(opened.client, opened.schema, upTo0002);
+      // A connection as the 0002 store wrote it, for a provider id the old store did not know.
+      await query(
+        `INSERT INTO "${db.schema}".blueclerk_connections (id, provider, owner_id, tenant_id, status, health)
+         VALUES ('old', 'acme-books', 'o1', 'realm-1', 'active', '{"status":"healthy","lastSuccessAt":null,
+           "lastErrorAt":null,"lastError":null,"consecutiveFailures":0}')`,
+      );
+      expect(await migrateClient(opened.client, opened.schema)).toEqual({
+        applied: ['0003_connection_settings_grants'],
+        alreadyApplied: ['0001_init', '0002_notification_occurrences'],
+      });
+    } finally {
+      await opened.close();
+    }
+    const storage = createPrismaStorage({ connectionString: db.url });
+    try {
+      const old = await storage.connections.getConnection('old');
+      expect(old).toMatchObject({ provider: 'acme-books', settings: {}, grantId: null, version: 1 });
+      expect((await storage.connections.listConnections({ tenantId: 'realm-1' })).map((c) => c.id)).toEqual([
+        'old',
+      ]);
+      const member = await storage.connections.createConnection({
+        provider: 'acme-books',
+        ownerId: 'o1',
+        tenantId: 'realm-2',
+        grantId: 'old',
+        settings: { homeCurrency: 'USD' },
+      });
+      expect((await storage.connections.listConnections({ grantId: 'old' })).map((c) => c.id)).toEqual([
+        member.id,
+      ]);
+      const updated = await storage.connections.updateConnection(
+        'old',
+        { settings: { homeCurrency: 'CAD' } },
+        { expectedVersion: 1 },
+      );
+      expect(updated).toMatchObject({ settings: { homeCurrency: 'CAD' }, version: 2 });
+    } finally {
+      await storage.close();
+    }
+    const indexes = await query<{ indexname: string }>(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'blueclerk_connections'
+       ORDER BY indexname`,
+      [db.schema],
+    );
+    expect(indexes.map((row) => row.indexname)).toEqual([
+      'blueclerk_connections_grant_id_idx',
+      'blueclerk_connections_owner_id_provider_idx',
+      'blueclerk_connections_pkey',
+      'blueclerk_connections_tenant_id_provider_idx',
+    ]);
   });
 
   it('refuses to continue when an applied migration was edited afterwards', async () => {

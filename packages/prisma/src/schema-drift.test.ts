@@ -144,6 +144,8 @@ describe('prisma/schema.prisma and migrations/*.sql', () => {
       });
       expect(connection.version).toBe(1);
       expect(connection.metadata).toEqual({});
+      expect(connection.settings).toEqual({});
+      expect(connection.grantId).toBeNull();
       // Every model must be queryable: a renamed or missing column makes Prisma's SELECT fail here.
       for (const model of models) {
         const delegateName = model.name.charAt(0).toLowerCase() + model.name.slice(1);

@@ -90,28 +90,36 @@ describe('nothing secret in clear in PostgreSQL', () => {
     const manager = createTokenManager({
       storage,
       vault,
-      provider: {
-        id: 'quickbooks',
-        oauth: {
-          endpoints: {
-            authorizeUrl: 'https://login.example.test/authorize',
-            tokenUrl: tokenServer.tokenUrl,
-            revokeUrl: null,
+      providers: {
+        quickbooks: {
+          id: 'quickbooks',
+          oauth: {
+            endpoints: {
+              authorizeUrl: 'https://login.example.test/authorize',
+              tokenUrl: tokenServer.tokenUrl,
+              revokeUrl: null,
+            },
+            defaultScopes: [],
+            pkce: 'none',
+            clientAuthentication: 'basic',
+            revokeToken: 'refresh_token',
           },
-          defaultScopes: [],
-          pkce: 'none',
-          clientAuthentication: 'basic',
-          revokeToken: 'refresh_token',
-        },
-        tokenPolicy: {
-          accessTokenTtlSec: 3600,
-          refreshAheadSec: 60,
-          refreshTokenTtlDays: null,
-          rotateRefreshTokenAfterDays: null,
-          refreshTokenReuseGraceSec: 0,
+          tokenPolicy: {
+            accessTokenTtlSec: 3600,
+            refreshAheadSec: 60,
+            refreshTokenTtlDays: null,
+            rotateRefreshTokenAfterDays: null,
+            refreshTokenReuseGraceSec: 0,
+          },
         },
       },
-      credentials: { clientId: 'client-123', clientSecret, redirectUri: 'https://app.example.test/callback' },
+      credentials: {
+        quickbooks: {
+          clientId: 'client-123',
+          clientSecret,
+          redirectUri: 'https://app.example.test/callback',
+        },
+      },
     });
     const refreshedAccessToken = await manager.getAccessToken(connectionId);
     expect(refreshedAccessToken).not.toBe(firstAccessToken);

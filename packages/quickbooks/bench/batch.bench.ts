@@ -41,7 +41,7 @@ function contextFor(connectionId: string): ProviderCallContext<ProviderHttp> {
     getAccessToken: async () => tokens.access_token,
     limiter: createLimiterRegistry(),
   });
-  return { connectionId, tenantId: sim.defaultRealmId, http };
+  return { connectionId, tenantId: sim.defaultRealmId, http, settings: {} };
 }
 
 function invoice(number: string) {

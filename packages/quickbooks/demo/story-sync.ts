@@ -268,7 +268,7 @@ export async function stepPaymentInQuickBooks(ctx: DemoContext): Promise<void> {
   report.detail('webhook body', `${body.length} bytes, eventNotifications for realm ${ctx.realmId}`);
 
   const tampered = body.replace('"operation":"Create"', '"operation":"Delete"');
-  const refused = await blueclerk.engine.handleWebhook({
+  const refused = await blueclerk.engine.handleWebhook('quickbooks', {
     rawBody: tampered,
     headers: { 'intuit-signature': signature, 'content-type': 'application/json' },
     secret: ctx.webhookVerifier,
@@ -279,7 +279,7 @@ export async function stepPaymentInQuickBooks(ctx: DemoContext): Promise<void> {
   );
   report.check(db.invoices.get(invoiceId)?.status === 'OPEN', 'and it changed nothing');
 
-  const delivered = await blueclerk.engine.handleWebhook({
+  const delivered = await blueclerk.engine.handleWebhook('quickbooks', {
     rawBody: body,
     headers: { 'intuit-signature': signature, 'content-type': 'application/json' },
     secret: ctx.webhookVerifier,
@@ -307,7 +307,7 @@ export async function stepPaymentInQuickBooks(ctx: DemoContext): Promise<void> {
     'the local invoice is marked PAID with the payment recorded',
   );
 
-  const again = await blueclerk.engine.handleWebhook({
+  const again = await blueclerk.engine.handleWebhook('quickbooks', {
     rawBody: body,
     headers: { 'intuit-signature': signature },
     secret: ctx.webhookVerifier,

@@ -85,7 +85,7 @@ function setUp(
   try {
     parseClientCredentials({ ...DEMO_APP, clientSecret: 'your-client-secret' }, { prefix: 'QUICKBOOKS' });
   } catch (error) {
-    refused = error instanceof BlueClerkError ? error.message : '';
+    refused = BlueClerkError.isInstance(error) ? error.message : '';
   }
   report.check(
     refused.includes('QUICKBOOKS_CLIENT_SECRET'),
@@ -133,10 +133,10 @@ function setUp(
   );
 
   const blueclerk = createBlueClerk({
-    provider,
+    providers: { quickbooks: provider },
     storage: options.storage,
     vault,
-    credentials,
+    credentials: { quickbooks: credentials },
     stateSecret,
     host: db,
     returnToOrigins: ['http://localhost:3000'],
@@ -166,7 +166,11 @@ async function stepConnect(ctx: DemoContext): Promise<void> {
   // Typed explicitly: `check` is an assertion function.
   const report: Report = ctx.report;
   report.step('Connect QuickBooks (OAuth 2.0 authorization code)');
-  const started = await blueclerk.connect.start({ ownerId: ctx.ownerId, returnTo: '/settings/integrations' });
+  const started = await blueclerk.connect.start({
+    provider: 'quickbooks',
+    ownerId: ctx.ownerId,
+    returnTo: '/settings/integrations',
+  });
   const authorize = new URL(started.url);
   report.detail('authorize URL', `${authorize.origin}${authorize.pathname}`);
   for (const name of ['client_id', 'response_type', 'scope', 'redirect_uri']) {

@@ -17,7 +17,7 @@ import {
   itemFromQbo,
   itemToQbo,
 } from './mappers/index';
-import type { ResolvedQuickBooksSettings } from './settings';
+import { type CompanySettings, companySettings, type ResolvedQuickBooksSettings } from './settings';
 
 /** Intuit's batch ceiling (blog 2023-07-19): 30 operations per request, 40 batch requests per minute. */
 export const QUICKBOOKS_BATCH_MAX = 30;
@@ -37,21 +37,20 @@ export function createRunBatch(
   settings: ResolvedQuickBooksSettings,
   client: QuickBooksClient,
 ): RunBatch<ProviderHttp> {
-  const home = settings.homeCurrency;
-  const fromWire = (entityType: BatchOperation['entityType'], raw: unknown) =>
+  const fromWire = (company: CompanySettings, entityType: BatchOperation['entityType'], raw: unknown) =>
     entityType === 'customer'
       ? customerFromQbo(raw)
       : entityType === 'item'
-        ? itemFromQbo(raw, home)
-        : invoiceFromQbo(raw, home);
+        ? itemFromQbo(raw, company.homeCurrency)
+        : invoiceFromQbo(raw, company.homeCurrency);
 
-  function toWire(op: BatchOperation): QboObject {
+  function toWire(company: CompanySettings, op: BatchOperation): QboObject {
     const body =
       op.entityType === 'customer'
         ? customerToQbo(op.data)
         : op.entityType === 'item'
-          ? itemToQbo(op.data, { defaultIncomeAccountId: settings.defaultIncomeAccountId })
-          : invoiceToQbo(op.data, { invoiceTaxCodeId: settings.invoiceTaxCodeId });
+          ? itemToQbo(op.data, { defaultIncomeAccountId: company.incomeAccountId })
+          : invoiceToQbo(op.data, { invoiceTaxCodeId: company.invoiceTaxCodeId });
     if (op.op === 'create') return body;
     if (!op.version) {
       throw new ValidationError(`Updating a QuickBooks ${op.entityType} needs its SyncToken`, [
@@ -62,6 +61,7 @@ export function createRunBatch(
   }
 
   return async (ctx, operations, options = {}) => {
+    const company = companySettings(ctx, settings);
     if (operations.length > QUICKBOOKS_BATCH_MAX) {
       throw new ValidationError(`A QuickBooks batch takes at most ${QUICKBOOKS_BATCH_MAX} operations`, [
         { path: 'operations', message: `${operations.length} given` },
@@ -73,7 +73,7 @@ export function createRunBatch(
     for (const op of operations) {
       try {
         const bId = String(sent.length + 1);
-        items.push({ bId, operation: op.op, [ENTITY[op.entityType]]: toWire(op) });
+        items.push({ bId, operation: op.op, [ENTITY[op.entityType]]: toWire(company, op) });
         sent.push({ bId, op });
       } catch (error) {
         // Refused before sending (missing income account, missing version): only this operation fails.
@@ -110,7 +110,7 @@ export function createRunBatch(
         continue;
       }
       try {
-        results.push({ id: op.id, ok: true, record: fromWire(op.entityType, response[entity]) });
+        results.push({ id: op.id, ok: true, record: fromWire(company, op.entityType, response[entity]) });
       } catch (error) {
         results.push({
           id: op.id,

@@ -1,10 +1,7 @@
 import {
-  type ClassifyError,
-  createProviderHttp,
   type ProviderCallContext,
   type ProviderHttp,
-  type ProviderHttpOptions,
-  type ProviderHttpProfile,
+  type ProviderHttpDescription,
   randomId,
 } from '@blueclerk/core';
 import { z } from 'zod';
@@ -16,28 +13,17 @@ import type { ResolvedQuickBooksSettings } from './settings';
  * every write, query paging, CDC and batch. No retry loop here - `createProviderHttp` owns retries and limits.
  */
 
-/** Intuit's limits: 500 requests/min and 10 concurrent per realm; `requestid` up to 50 characters. */
-export function quickBooksHttpProfile(settings: ResolvedQuickBooksSettings): ProviderHttpProfile {
+/**
+ * QuickBooks' HTTP facts besides its capabilities (limits and `requestid` placement live in
+ * `QUICKBOOKS_CAPABILITIES`; core derives the client profile from both).
+ */
+export function quickBooksHttpDescription(settings: ResolvedQuickBooksSettings): ProviderHttpDescription {
   return {
-    id: 'quickbooks',
     baseUrl: settings.baseUrl,
     headers: { accept: 'application/json' },
-    limits: { requestsPerMinute: 500, maxConcurrent: 10 },
-    idempotency: { in: 'query', name: 'requestid', maxLength: 50 },
     timeoutMs: settings.timeoutMs,
+    classifyResponse: classifyQuickBooksResponse,
   };
-}
-
-/** `createProviderHttp` with the QuickBooks profile and Fault classifier: what an app's `contextFor` should build. */
-export function createQuickBooksHttp(
-  settings: ResolvedQuickBooksSettings,
-  options: Omit<ProviderHttpOptions, 'provider' | 'classifyError'> & { classifyError?: ClassifyError },
-): ProviderHttp {
-  return createProviderHttp({
-    ...options,
-    provider: quickBooksHttpProfile(settings),
-    classifyError: options.classifyError ?? classifyQuickBooksResponse,
-  });
 }
 
 export type QboCtx = ProviderCallContext<ProviderHttp>;
@@ -98,6 +84,8 @@ export interface QuickBooksClient {
   /** Runs a select page by page (STARTPOSITION/MAXRESULTS) until `limit` entities or the end. */
   queryAll(ctx: QboCtx, select: string, options?: { limit?: number }): Promise<QboObject[]>;
   cdc(ctx: QboCtx, entities: QboEntity[], changedSince: string): Promise<Map<string, QboObject[]>>;
+  /** The company's Preferences (home currency in `CurrencyPrefs.HomeCurrency`). */
+  preferences(ctx: QboCtx): Promise<QboObject>;
   batch(ctx: QboCtx, items: QboObject[], requestId?: string): Promise<QboObject[]>;
 }
 
@@ -120,6 +108,16 @@ export function createQuickBooksClient(settings: ResolvedQuickBooksSettings): Qu
   }
 
   return {
+    async preferences(ctx) {
+      const { data } = await ctx.http.request({
+        method: 'GET',
+        path: companyPath(ctx, 'preferences'),
+        query: { minorversion },
+        schema: z.looseObject({ Preferences: z.looseObject({}) }),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      return data.Preferences as QboObject;
+    },
     async read(ctx, entity, id) {
       try {
         const { data } = await ctx.http.request({

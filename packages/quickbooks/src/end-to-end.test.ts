@@ -80,10 +80,10 @@ function createWorld(simOptions: QuickBooksSimulatorOptions = {}) {
   seedAppDatabase(db);
   seedQuickBooksCompany(sim.realm(REALM));
   const blueclerk = createBlueClerk({
-    provider: createQuickBooksProvider({ environment: 'sandbox' }),
+    providers: { quickbooks: createQuickBooksProvider({ environment: 'sandbox' }) },
     storage,
     vault,
-    credentials: DEMO_APP,
+    credentials: { quickbooks: DEMO_APP },
     stateSecret: 'e2e-state-secret-0c5f1a9e7b2d4c6a8e0f',
     host: db,
   });
@@ -97,7 +97,7 @@ function createWorld(simOptions: QuickBooksSimulatorOptions = {}) {
 
 /** The browser round trip: authorize URL -> the simulator's consent redirect -> our callback. */
 async function connect(world: World): Promise<void> {
-  const started = await world.blueclerk.connect.start({ ownerId: 'owner-e2e' });
+  const started = await world.blueclerk.connect.start({ provider: 'quickbooks', ownerId: 'owner-e2e' });
   const consent = await fetch(started.url, { redirect: 'manual' });
   expect(consent.status).toBe(302);
   const location = consent.headers.get('location') ?? '';
@@ -261,10 +261,10 @@ describe('QuickBooks end to end through createBlueClerk', () => {
     });
     const headers = { 'intuit-signature': await signQuickBooksWebhook(body, VERIFIER) };
     const tampered = body.replace(String(qbPayment.Id), '999999');
-    const refused = await blueclerk.engine.handleWebhook({ rawBody: tampered, headers, secret: VERIFIER });
+    const refused = await blueclerk.engine.handleWebhook('quickbooks', { rawBody: tampered, headers, secret: VERIFIER });
     expect(refused).toEqual({ verified: false, events: [] });
     expect(db.invoices.get(paidId)?.status).toBe('OPEN');
-    const applied = await blueclerk.engine.handleWebhook({ rawBody: body, headers, secret: VERIFIER });
+    const applied = await blueclerk.engine.handleWebhook('quickbooks', { rawBody: body, headers, secret: VERIFIER });
     expect(applied.verified).toBe(true);
     expect(applied.events).toMatchObject([
       { status: 'applied', entityType: 'payment', providerId: qbPayment.Id },
@@ -273,7 +273,7 @@ describe('QuickBooks end to end through createBlueClerk', () => {
     const recorded = [...db.origins.entries()].filter(([, o]) => o.providerId === qbPayment.Id);
     expect(recorded).toHaveLength(1);
     expect(db.payments.get(recorded[0]?.[0] ?? '')?.amount).toEqual(usd(14_900));
-    const redelivered = await blueclerk.engine.handleWebhook({ rawBody: body, headers, secret: VERIFIER });
+    const redelivered = await blueclerk.engine.handleWebhook('quickbooks', { rawBody: body, headers, secret: VERIFIER });
     expect(redelivered.events).toMatchObject([{ status: 'duplicate' }]);
     expect(db.payments.size).toBe(3);
 
@@ -325,7 +325,7 @@ describe('QuickBooks end to end through createBlueClerk', () => {
     sim.oauth.expireAccessTokens();
     const ctx = blueclerk.contextFor(before.record);
     const pages = await Promise.all(
-      Array.from({ length: 6 }, () => blueclerk.provider.customers.list(ctx, { pageSize: 5 })),
+      Array.from({ length: 6 }, () => blueclerk.providers.get('quickbooks').customers.list(ctx, { pageSize: 5 })),
     );
     expect(pages.every((page) => page.records.length === 5)).toBe(true);
     expect(sim.stats().tokenRequests).toEqual({ authorization_code: 1, refresh_token: 1 });
@@ -340,7 +340,7 @@ describe('QuickBooks end to end through createBlueClerk', () => {
     expect(after.sealed.refreshToken?.startsWith('bcv1.e2e.')).toBe(true);
 
     // The next calls use the new token without refreshing again.
-    await blueclerk.provider.customers.list(ctx, { pageSize: 1 });
+    await blueclerk.providers.get('quickbooks').customers.list(ctx, { pageSize: 1 });
     expect(sim.stats().tokenRequests.refresh_token).toBe(1);
     world.watch.stop();
   });

@@ -176,12 +176,15 @@ export function classifyQuickBooksFault(fault: ParsedFault, context: FaultContex
 }
 
 /**
- * The classifier to hand `createProviderHttp` (core handles 401 and 429 before it): Fault bodies become typed errors,
- * anything else falls back to core's status-code classification.
+ * The classifier to hand `createProviderHttp` (core handles 401 and 429 before it; it sees 2xx too): Fault bodies
+ * become typed errors, whatever the status; anything else falls back to core's status-code classification.
  */
 export const classifyQuickBooksResponse: ClassifyError = (response, bodyText, context) => {
   const fault = parseQuickBooksFault(bodyText);
-  if (!fault || fault.errors.length === 0) return defaultClassifyError(response, bodyText, context);
+  if (!fault || fault.errors.length === 0) {
+    // A 2xx without a top-level Fault is a success (batch items carry their own Faults, read by the batch code).
+    return response.ok ? null : defaultClassifyError(response, bodyText, context);
+  }
   return classifyQuickBooksFault(fault, {
     status: response.status,
     where: `${context.method} ${context.path}`,

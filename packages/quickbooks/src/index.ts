@@ -2,12 +2,16 @@
  * @blueclerk/quickbooks - the QuickBooks Online provider for the BlueClerk Accounting SDK.
  *
  * @example
- * const quickbooks = createQuickBooksProvider({ environment: 'sandbox', defaultIncomeAccountId: '79' });
- * const http = quickbooks.createHttp({ connectionId, getAccessToken: tokens.getAccessToken });
+ * const blueclerk = createBlueClerk({
+ *   providers: { quickbooks: createQuickBooksProvider({ environment: 'sandbox' }) },
+ *   credentials: { quickbooks: clientCredentialsFromEnv(process.env, 'QUICKBOOKS') },
+ *   ...
+ * });
+ * await blueclerk.connections.updateSettings(connectionId, { incomeAccountId: '79' });
  */
 
 export { QUICKBOOKS_BATCH_MAX } from './batch';
-export { batchRequestId, type QuickBooksClient, qboLiteral } from './client';
+export { batchRequestId, type QuickBooksClient, qboLiteral, quickBooksHttpDescription } from './client';
 export {
   classifyQuickBooksError,
   classifyQuickBooksFault,
@@ -30,11 +34,16 @@ export { QUICKBOOKS_ACCOUNTING_SCOPE, QUICKBOOKS_OAUTH_ENDPOINTS, quickBooksOAut
 export {
   createQuickBooksProvider,
   QUICKBOOKS_CAPABILITIES,
+  QUICKBOOKS_TOKEN_POLICY,
   type QuickBooksProvider,
 } from './provider';
 export {
+  type CompanySettings,
+  companySettings,
   DEFAULT_MINOR_VERSION,
   QUICKBOOKS_API_BASE_URLS,
+  type QuickBooksConnectionSettings,
+  QuickBooksConnectionSettingsSchema,
   type QuickBooksSettings,
   type ResolvedQuickBooksSettings,
   resolveQuickBooksSettings,

@@ -1,4 +1,4 @@
-import { ConfigurationError, createLimiterRegistry } from '@blueclerk/core';
+import { ConfigurationError, createLimiterRegistry, providerHttpProfile } from '@blueclerk/core';
 import { describe, expect, it } from 'vitest';
 import { quickBooksOAuth } from './oauth';
 import { createQuickBooksProvider } from './provider';
@@ -30,9 +30,10 @@ describe('QuickBooks OAuth and settings', () => {
     expect(resolveQuickBooksSettings({ environment: 'sandbox' }).baseUrl).toBe(
       'https://sandbox-quickbooks.api.intuit.com',
     );
-    expect(createQuickBooksProvider().http.profile).toMatchObject({
+    // One source of facts: the client profile is derived from the capabilities and the HTTP description.
+    expect(providerHttpProfile(createQuickBooksProvider())).toMatchObject({
       baseUrl: 'https://quickbooks.api.intuit.com',
-      limits: { requestsPerMinute: 500, maxConcurrent: 10 },
+      limits: { requestsPerMinute: 500, maxConcurrent: 10, requestsPerDay: null, batchRequestsPerMinute: 40 },
       idempotency: { in: 'query', name: 'requestid', maxLength: 50 },
     });
     expect(() => resolveQuickBooksSettings({ minorVersion: 60 })).toThrow(ConfigurationError);

@@ -26,7 +26,7 @@ import {
   paymentFromQbo,
   paymentToQbo,
 } from './mappers/index';
-import type { ResolvedQuickBooksSettings } from './settings';
+import { companySettings, type ResolvedQuickBooksSettings } from './settings';
 
 /** Entity operations of the QuickBooks provider: mappers + client, no state, no retries. */
 
@@ -56,14 +56,14 @@ export function createOperations(
   settings: ResolvedQuickBooksSettings,
   client: QuickBooksClient,
 ): QuickBooksOperations {
-  const home = settings.homeCurrency;
   const mapCustomer = (raw: unknown) => customerFromQbo(raw);
-  const mapItem = (raw: unknown) => itemFromQbo(raw, home);
-  const mapInvoice = (raw: unknown) => invoiceFromQbo(raw, home);
-  const paymentOptions = { homeCurrency: home, paymentMethodIds: settings.paymentMethodIds };
+  // Amounts QuickBooks sends without a currency are in the company's home currency: a per-connection setting.
+  const mapItem = (ctx: QboCtx) => (raw: unknown) => itemFromQbo(raw, companySettings(ctx, settings).homeCurrency);
+  const mapInvoice = (ctx: QboCtx) => (raw: unknown) =>
+    invoiceFromQbo(raw, companySettings(ctx, settings).homeCurrency);
   // A voided payment keeps a zero amount; core payments are positive, so it reads as gone.
   const isLivePayment = (raw: QboObject) => Number(raw.TotalAmt) > 0;
-  const mapPayment = (raw: unknown) => paymentFromQbo(raw, paymentOptions);
+  const mapPayment = (ctx: QboCtx) => (raw: unknown) => paymentFromQbo(raw, companySettings(ctx, settings));
 
   async function listPage<T>(
     ctx: QboCtx,
@@ -138,10 +138,10 @@ export function createOperations(
   };
 
   const items: ItemOperations<ProviderHttp> = {
-    list: (ctx, options = {}) => listPage(ctx, 'Item', options, mapItem),
+    list: (ctx, options = {}) => listPage(ctx, 'Item', options, mapItem(ctx)),
     get: async (ctx, id) => {
       const raw = await client.read(ctx, 'Item', id);
-      return raw ? mapItem(raw) : null;
+      return raw ? mapItem(ctx)(raw) : null;
     },
     async findBySku(ctx, sku) {
       let candidates: QboObject[];
@@ -151,7 +151,7 @@ export function createOperations(
         if (!isUnsupportedFilter(error)) throw error;
         candidates = await client.queryAll(ctx, 'select * from Item');
       }
-      return candidates.map(mapItem).filter((record) => record.data.sku === sku);
+      return candidates.map(mapItem(ctx)).filter((record) => record.data.sku === sku);
     },
     async findByName(ctx, name) {
       const candidates = await client.queryAll(
@@ -159,14 +159,14 @@ export function createOperations(
         `select * from Item where Name = ${qboLiteral(name.trim())}`,
       );
       const wanted = name.trim().toLowerCase();
-      return candidates.map(mapItem).filter((record) => record.data.name.toLowerCase() === wanted);
+      return candidates.map(mapItem(ctx)).filter((record) => record.data.name.toLowerCase() === wanted);
     },
     create: async (ctx, data: Item, options = {}) =>
-      mapItem(
+      mapItem(ctx)(
         await client.write(
           ctx,
           'Item',
-          itemToQbo(data, { defaultIncomeAccountId: settings.defaultIncomeAccountId }),
+          itemToQbo(data, { defaultIncomeAccountId: companySettings(ctx, settings).incomeAccountId }),
           {
             requestId: options.idempotencyKey,
           },
@@ -177,17 +177,17 @@ export function createOperations(
         ctx,
         'Item',
         id,
-        itemToQbo(data, { defaultIncomeAccountId: settings.defaultIncomeAccountId }),
+        itemToQbo(data, { defaultIncomeAccountId: companySettings(ctx, settings).incomeAccountId }),
         options.version,
-        mapItem,
+        mapItem(ctx),
       ),
   };
 
   const invoices: InvoiceOperations<ProviderHttp> = {
-    list: (ctx, options = {}) => listPage(ctx, 'Invoice', options, mapInvoice),
+    list: (ctx, options = {}) => listPage(ctx, 'Invoice', options, mapInvoice(ctx)),
     get: async (ctx, id) => {
       const raw = await client.read(ctx, 'Invoice', id);
-      return raw ? mapInvoice(raw) : null;
+      return raw ? mapInvoice(ctx)(raw) : null;
     },
     async findByNumber(ctx, number) {
       const { entities } = await client.query(
@@ -195,14 +195,14 @@ export function createOperations(
         `select * from Invoice where DocNumber = ${qboLiteral(number)}`,
       );
       const match = entities.find((raw) => raw.DocNumber === number);
-      return match ? mapInvoice(match) : null;
+      return match ? mapInvoice(ctx)(match) : null;
     },
     create: async (ctx, data: Invoice, options = {}) =>
-      mapInvoice(
+      mapInvoice(ctx)(
         await client.write(
           ctx,
           'Invoice',
-          invoiceToQbo(data, { invoiceTaxCodeId: settings.invoiceTaxCodeId }),
+          invoiceToQbo(data, { invoiceTaxCodeId: companySettings(ctx, settings).invoiceTaxCodeId }),
           {
             requestId: options.idempotencyKey,
           },
@@ -213,14 +213,14 @@ export function createOperations(
         ctx,
         'Invoice',
         id,
-        invoiceToQbo(data, { invoiceTaxCodeId: settings.invoiceTaxCodeId }),
+        invoiceToQbo(data, { invoiceTaxCodeId: companySettings(ctx, settings).invoiceTaxCodeId }),
         options.version,
-        mapInvoice,
+        mapInvoice(ctx),
       ),
     async void(ctx, id, options) {
       const SyncToken = requireVersion(options.version, 'invoice');
       try {
-        return mapInvoice(await client.write(ctx, 'Invoice', { Id: id, SyncToken }, { operation: 'void' }));
+        return mapInvoice(ctx)(await client.write(ctx, 'Invoice', { Id: id, SyncToken }, { operation: 'void' }));
       } catch (error) {
         const e = error as { code?: string; message?: string; providerCode?: string };
         if (e.code === 'validation_failed' && /payment/i.test(e.message ?? '')) {
@@ -253,7 +253,7 @@ export function createOperations(
   const payments: PaymentOperations<ProviderHttp> = {
     get: async (ctx, id) => {
       const raw = await client.read(ctx, 'Payment', id);
-      return raw && isLivePayment(raw) ? mapPayment(raw) : null;
+      return raw && isLivePayment(raw) ? mapPayment(ctx)(raw) : null;
     },
     async create(ctx, data, options) {
       let customerId = data.customer?.id;
@@ -271,10 +271,10 @@ export function createOperations(
       const body = paymentToQbo(data, {
         customerId,
         reference: options.reference,
-        paymentMethodIds: settings.paymentMethodIds,
-        depositAccountId: settings.depositAccountId,
+        paymentMethodIds: companySettings(ctx, settings).paymentMethodIds,
+        depositAccountId: companySettings(ctx, settings).depositAccountId,
       });
-      return mapPayment(await client.write(ctx, 'Payment', body, { requestId: options.idempotencyKey }));
+      return mapPayment(ctx)(await client.write(ctx, 'Payment', body, { requestId: options.idempotencyKey }));
     },
     async findByReference(ctx, reference, hints = {}) {
       let candidates: QboObject[];
@@ -302,12 +302,12 @@ export function createOperations(
         }
       }
       const match = candidates.find((raw) => raw.PaymentRefNum === reference && isLivePayment(raw));
-      return match ? mapPayment(match) : null;
+      return match ? mapPayment(ctx)(match) : null;
     },
     async listForInvoice(ctx, invoiceId) {
       const invoice = await client.read(ctx, 'Invoice', invoiceId);
       if (!invoice) throw new ProviderError('not_found', `QuickBooks invoice ${invoiceId} does not exist`);
-      return (await paymentsById(ctx, linkedPaymentIds(invoice))).filter(isLivePayment).map(mapPayment);
+      return (await paymentsById(ctx, linkedPaymentIds(invoice))).filter(isLivePayment).map(mapPayment(ctx));
     },
   };
 

@@ -1,20 +1,21 @@
 import {
   type AccountingProvider,
-  type ClassifyError,
+  createProviderHttp,
   defineProvider,
   type ProviderCapabilities,
   type ProviderHttp,
   type ProviderHttpOptions,
-  type ProviderHttpProfile,
-  TOKEN_POLICIES,
+  providerHttpProfile,
+  type TokenPolicy,
 } from '@blueclerk/core';
 import { createRunBatch, QUICKBOOKS_BATCH_MAX } from './batch';
-import { createQuickBooksClient, createQuickBooksHttp, quickBooksHttpProfile } from './client';
-import { classifyQuickBooksError, classifyQuickBooksResponse } from './errors';
+import { createQuickBooksClient, type QuickBooksClient, quickBooksHttpDescription } from './client';
+import { classifyQuickBooksError } from './errors';
 import { quickBooksOAuth } from './oauth';
 import { createOperations } from './operations';
 import { createPullChanges } from './pull';
 import {
+  QuickBooksConnectionSettingsSchema,
   type QuickBooksSettings,
   type ResolvedQuickBooksSettings,
   resolveQuickBooksSettings,
@@ -44,30 +45,53 @@ export const QUICKBOOKS_CAPABILITIES: ProviderCapabilities = {
 };
 
 /**
- * The QuickBooks provider plus what an app needs to build its HTTP client: the profile (limits, idempotency
- * placement, base URL) and the Fault classifier for `createProviderHttp`, or `createHttp` doing both.
+ * Intuit's documented token lifetimes: 1 h access tokens, refresh tokens valid 100 days (rolling) whose predecessor
+ * keeps working 24 h after a rotation; rotated proactively after 60 days so an idle company never expires.
  */
+export const QUICKBOOKS_TOKEN_POLICY: TokenPolicy = {
+  accessTokenTtlSec: 3600,
+  refreshAheadSec: 300,
+  refreshTokenTtlDays: 100,
+  rotateRefreshTokenAfterDays: 60,
+  refreshTokenReuseGraceSec: 24 * 3600,
+};
+
+/** The QuickBooks provider plus its app-wide settings and a shortcut for building an HTTP client by hand. */
 export type QuickBooksProvider = AccountingProvider<ProviderHttp> & {
   readonly settings: ResolvedQuickBooksSettings;
-  /** Always present for QuickBooks (optional in the generic contract). */
-  readonly http: { readonly profile: ProviderHttpProfile; readonly classifyResponse: ClassifyError };
-  /** Shortcut for `createProviderHttp({ provider: http.profile, classifyError: http.classifyResponse, ... })`. */
+  /** `createProviderHttp` with the profile core derives from this provider (for apps assembling parts themselves). */
   createHttp(options: Omit<ProviderHttpOptions, 'provider' | 'classifyError'>): ProviderHttp;
 };
+
+/** Reads the company's home currency (Preferences `CurrencyPrefs.HomeCurrency`) when it connects. */
+function discoverCompanySettings(client: QuickBooksClient) {
+  return async (ctx: Parameters<QuickBooksClient['preferences']>[0]) => {
+    const preferences = await client.preferences(ctx);
+    const currency = (preferences.CurrencyPrefs as { HomeCurrency?: { value?: unknown } } | undefined)
+      ?.HomeCurrency?.value;
+    return typeof currency === 'string' && /^[A-Za-z]{3}$/.test(currency)
+      ? { homeCurrency: currency.toUpperCase() }
+      : {};
+  };
+}
 
 /** Builds the QuickBooks Online provider. Settings are validated now (`ConfigurationError` on a bad value). */
 export function createQuickBooksProvider(settings: QuickBooksSettings = {}): QuickBooksProvider {
   const resolved = resolveQuickBooksSettings(settings);
   const client = createQuickBooksClient(resolved);
   const operations = createOperations(resolved, client);
-  const http = { profile: quickBooksHttpProfile(resolved), classifyResponse: classifyQuickBooksResponse };
+  const http = quickBooksHttpDescription(resolved);
   const provider = defineProvider<ProviderHttp>({
     specVersion: 'v1',
     id: 'quickbooks',
     displayName: 'QuickBooks Online',
     capabilities: QUICKBOOKS_CAPABILITIES,
     oauth: quickBooksOAuth,
-    tokenPolicy: TOKEN_POLICIES.quickbooks,
+    tokenPolicy: QUICKBOOKS_TOKEN_POLICY,
+    connectionSettings: {
+      schema: QuickBooksConnectionSettingsSchema,
+      discover: discoverCompanySettings(client),
+    },
     customers: operations.customers,
     items: operations.items,
     invoices: operations.invoices,
@@ -81,7 +105,11 @@ export function createQuickBooksProvider(settings: QuickBooksSettings = {}): Qui
   return {
     ...provider,
     settings: resolved,
-    http,
-    createHttp: (options) => createQuickBooksHttp(resolved, options),
+    createHttp: (options) =>
+      createProviderHttp({
+        ...options,
+        provider: providerHttpProfile(provider),
+        classifyError: http.classifyResponse,
+      }),
   };
 }

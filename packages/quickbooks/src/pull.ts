@@ -9,7 +9,7 @@ import {
 } from '@blueclerk/core';
 import type { QboEntity, QboObject, QuickBooksClient } from './client';
 import { customerFromQbo, invoiceFromQbo, itemFromQbo, paymentFromQbo } from './mappers/index';
-import type { ResolvedQuickBooksSettings } from './settings';
+import { type CompanySettings, companySettings, type ResolvedQuickBooksSettings } from './settings';
 
 /**
  * Incremental pull over Change Data Capture. Intuit keeps 30 days of changes and answers at most 1,000 objects per
@@ -68,8 +68,8 @@ export function createPullChanges(
   settings: ResolvedQuickBooksSettings,
   client: QuickBooksClient,
 ): PullChanges<ProviderHttp> {
-  const home = settings.homeCurrency;
-  const toChange = (entityType: EntityType, raw: QboObject): ProviderChange => {
+  const toChange = (company: CompanySettings, entityType: EntityType, raw: QboObject): ProviderChange => {
+    const home = company.homeCurrency;
     const id = String(raw.Id);
     if (raw.status === 'Deleted') return { entityType, deleted: true, providerId: id };
     switch (entityType) {
@@ -85,7 +85,7 @@ export function createPullChanges(
         return {
           entityType,
           deleted: false,
-          record: paymentFromQbo(raw, { homeCurrency: home, paymentMethodIds: settings.paymentMethodIds }),
+          record: paymentFromQbo(raw, company),
         };
       default:
         throw new ProviderError('unsupported', `QuickBooks pulls do not cover ${entityType}`);
@@ -133,7 +133,7 @@ export function createPullChanges(
     const atNewest = fresh.filter((entry) => Math.floor(entry.at / 1000) * 1000 === newest).map((e) => e.key);
     const nextSeen = newest === cursor.t ? [...cursor.seen, ...atNewest] : atNewest;
     return {
-      changes: fresh.map((entry) => toChange(request.entityType, entry.raw)),
+      changes: fresh.map((entry) => toChange(companySettings(ctx, settings), request.entityType, entry.raw)),
       nextCursor: encodeCursor({ t: newest, seen: nextSeen }),
       hasMore: saturated,
     };

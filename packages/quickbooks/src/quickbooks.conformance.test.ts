@@ -37,7 +37,7 @@ runProviderConformance<ProviderHttp>({
     const verifier = 'conformance-verifier-token';
     return {
       provider,
-      context: { connectionId: 'conformance', tenantId: sim.defaultRealmId, http },
+      context: { connectionId: 'conformance', tenantId: sim.defaultRealmId, http, settings: {} },
       currency: 'USD',
       incomeAccount: { id: '79', code: null, name: 'Sales of Product Income' },
       webhook: {

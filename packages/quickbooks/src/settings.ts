@@ -1,4 +1,10 @@
-import { type Clock, ConfigurationError, PAYMENT_METHODS, systemClock } from '@blueclerk/core';
+import {
+  type Clock,
+  ConfigurationError,
+  PAYMENT_METHODS,
+  type ProviderCallContext,
+  systemClock,
+} from '@blueclerk/core';
 import { z } from 'zod';
 
 /** Intuit's API hosts. */
@@ -13,25 +19,50 @@ export const QUICKBOOKS_API_BASE_URLS = {
  */
 export const DEFAULT_MINOR_VERSION = 75;
 
+const CurrencySchema = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 currency code')
+  .transform((v) => v.toUpperCase());
+const PaymentMethodIdsSchema = z.partialRecord(z.enum(PAYMENT_METHODS), z.string().min(1));
+
+/**
+ * What differs per connected QuickBooks company (each company has its own chart of accounts, tax codes and payment
+ * methods), stored with the connection and validated on every write. Unset values fall back to the app-wide
+ * settings of `createQuickBooksProvider`.
+ */
+export const QuickBooksConnectionSettingsSchema = z.strictObject({
+  /** Income account (Account Id) for items that name none. QuickBooks refuses sales items without one. */
+  incomeAccountId: z.string().min(1).optional(),
+  /** Transaction-level tax code (`TxnTaxDetail.TxnTaxCodeRef`) put on invoices. */
+  invoiceTaxCodeId: z.string().min(1).optional(),
+  /** Account payments are deposited to. Default: QuickBooks' Undeposited Funds. */
+  depositAccountId: z.string().min(1).optional(),
+  /** QuickBooks PaymentMethod ids by core payment method (`{ check: '2', card: '3' }`). */
+  paymentMethodIds: PaymentMethodIdsSchema.optional(),
+  /** The company's home currency; read from Preferences (`CurrencyPrefs.HomeCurrency`) when the company connects. */
+  homeCurrency: CurrencySchema.optional(),
+});
+
+export type QuickBooksConnectionSettings = z.output<typeof QuickBooksConnectionSettingsSchema>;
+
 const SettingsSchema = z.object({
   /** `sandbox` talks to sandbox-quickbooks.api.intuit.com. Default `production`. */
   environment: z.enum(['production', 'sandbox']).default('production'),
   /** Default 75. */
   minorVersion: z.number().int().min(75).default(DEFAULT_MINOR_VERSION),
-  /** Company home currency, used for amounts QuickBooks sends without a currency (Item.UnitPrice). Default USD. */
-  homeCurrency: z
-    .string()
-    .regex(/^[A-Za-z]{3}$/)
-    .transform((v) => v.toUpperCase())
-    .default('USD'),
-  /** Income account for items that do not name one. QuickBooks refuses sales items without an income account. */
+  /**
+   * Home currency for companies whose connection settings carry none (amounts QuickBooks sends without a currency,
+   * Item.UnitPrice). Each company's own is read at connect. Default USD.
+   */
+  homeCurrency: CurrencySchema.default('USD'),
+  /** App-wide fallback for the per-connection `incomeAccountId`. */
   defaultIncomeAccountId: z.string().min(1).optional(),
-  /** Account payments are deposited to. Default: QuickBooks' Undeposited Funds. */
+  /** App-wide fallback for the per-connection `depositAccountId`. */
   depositAccountId: z.string().min(1).optional(),
-  /** Transaction-level tax code (`TxnTaxDetail.TxnTaxCodeRef`) put on invoices, e.g. a US state tax code id. */
+  /** App-wide fallback for the per-connection `invoiceTaxCodeId`. */
   invoiceTaxCodeId: z.string().min(1).optional(),
-  /** QuickBooks PaymentMethod ids by core payment method (`{ check: '2', card: '3' }`). */
-  paymentMethodIds: z.partialRecord(z.enum(PAYMENT_METHODS), z.string().min(1)).default({}),
+  /** App-wide fallback for the per-connection `paymentMethodIds`. */
+  paymentMethodIds: PaymentMethodIdsSchema.default({}),
   /** Per-attempt HTTP timeout. Default 60 000 ms (QuickBooks can be slow under load; writes carry a requestid). */
   timeoutMs: z.number().int().positive().default(60_000),
   /** Page size for list and look-up queries (QuickBooks caps MAXRESULTS at 1000). Default 1000. */
@@ -62,5 +93,29 @@ export function resolveQuickBooksSettings(settings: QuickBooksSettings = {}): Re
     ...parsed.data,
     clock: clock ?? systemClock,
     baseUrl: QUICKBOOKS_API_BASE_URLS[parsed.data.environment],
+  };
+}
+
+/** The settings in force for one call: the connection's own, else the app-wide ones. */
+export interface CompanySettings {
+  homeCurrency: string;
+  incomeAccountId: string | undefined;
+  invoiceTaxCodeId: string | undefined;
+  depositAccountId: string | undefined;
+  paymentMethodIds: Partial<Record<(typeof PAYMENT_METHODS)[number], string>>;
+}
+
+export function companySettings(
+  ctx: Pick<ProviderCallContext<unknown>, 'settings'>,
+  app: ResolvedQuickBooksSettings,
+): CompanySettings {
+  // Core validated ctx.settings with QuickBooksConnectionSettingsSchema before the call.
+  const own = (ctx.settings ?? {}) as QuickBooksConnectionSettings;
+  return {
+    homeCurrency: own.homeCurrency ?? app.homeCurrency,
+    incomeAccountId: own.incomeAccountId ?? app.defaultIncomeAccountId,
+    invoiceTaxCodeId: own.invoiceTaxCodeId ?? app.invoiceTaxCodeId,
+    depositAccountId: own.depositAccountId ?? app.depositAccountId,
+    paymentMethodIds: { ...app.paymentMethodIds, ...own.paymentMethodIds },
   };
 }

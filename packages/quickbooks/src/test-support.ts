@@ -47,6 +47,7 @@ export function useProviderHarness() {
       connectionId: 'conn-1',
       tenantId: sim.defaultRealmId,
       http,
+      settings: {},
     };
     return { sim, provider, ctx, tokens, server };
   };

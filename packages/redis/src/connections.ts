@@ -1,86 +1,27 @@
 import {
   type Clock,
   ConcurrencyError,
+  type ConnectionFilter,
   type ConnectionHealth,
   type ConnectionRecord,
   type ConnectionStore,
+  isProviderId,
+  type NewConnection,
+  PROVIDER_ID_PATTERN,
   randomId,
   ValidationError,
 } from '@blueclerk/core';
 import type { Redis } from 'ioredis';
+import {
+  CREATE_CONNECTION,
+  DELETE_CONNECTION,
+  INDEX_CONNECTION_TENANT,
+  SET_CONNECTION_HEALTH,
+  UPDATE_CONNECTION,
+} from './connection-scripts';
+import { assertJsonObject } from './json';
 import type { RedisKeys } from './keys';
-import { defineLuaScript, runLuaScript, runRedis } from './lua';
-
-// A connection is a hash: `record` (JSON without health and version), `health` (JSON), `version`, `seq`.
-// Health lives in its own field so a last-write-wins health update can never be lost to, or undo, a token write.
-// Lua never decodes JSON: scripts compare `version` and the fence counter and store strings the client built.
-
-/** KEYS: connection, all index, owner index, seq counter. ARGV: id, record JSON, health JSON, createdAt. */
-const CREATE = defineLuaScript(
-  'createConnection',
-  `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local seq = redis.call('INCR', KEYS[4])
-redis.call('HSET', KEYS[1], 'record', ARGV[2], 'health', ARGV[3], 'version', 1, 'seq', seq)
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
-return 1
-`,
-);
-
-/**
- * KEYS: connection, [fence counter]. ARGV: expectedVersion, record JSON, [fence]. Returns {outcome, health JSON}.
- * The fence check and the version check happen in the same script as the write, so a holder whose lease was taken
- * over between its check and its write is still refused.
- */
-const UPDATE = defineLuaScript(
-  'updateConnection',
-  `
-local version = redis.call('HGET', KEYS[1], 'version')
-if not version then return {'missing'} end
--- Fence before version: a fenced-out writer learns that it lost its lease, the more useful signal.
-if #KEYS == 2 then
-  local current = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if current > tonumber(ARGV[3]) then return {'lease_lost'} end
-end
-if version ~= ARGV[1] then return {'conflict'} end
-redis.call('HSET', KEYS[1], 'record', ARGV[2], 'version', tonumber(version) + 1)
--- Health is written outside the version counter; hand back the stored one so the caller sees the whole record.
-return {'ok', redis.call('HGET', KEYS[1], 'health')}
-`,
-);
-
-/** KEYS: connection. ARGV: health JSON. Never resurrects a deleted connection. */
-const SET_HEALTH = defineLuaScript(
-  'setConnectionHealth',
-  `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'health', ARGV[1])
-return 1
-`,
-);
-
-/**
- * KEYS: connection, all index, owner index, links, cursors, the connection's ledger keys, ledger pending index.
- * ARGV: id, ledger entry key prefix. Notifications are kept: they are the audit trail of what happened.
- */
-const DELETE = defineLuaScript(
-  'deleteConnection',
-  `
-if redis.call('DEL', KEYS[1]) == 0 then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('DEL', KEYS[4], KEYS[5])
--- Ledger entry keys are derived from the set's members rather than declared, which a single Redis (or a Cluster
--- with a hash-tagged key prefix, where every key shares one slot) allows.
-for _, ledgerKey in ipairs(redis.call('SMEMBERS', KEYS[6])) do
-  redis.call('DEL', ARGV[2] .. ledgerKey)
-  redis.call('ZREM', KEYS[7], ledgerKey)
-end
-redis.call('DEL', KEYS[6])
-return 1
-`,
-);
+import { runLuaScript, runRedis } from './lua';
 
 const DEFAULT_HEALTH: ConnectionHealth = {
   status: 'healthy',
@@ -102,7 +43,17 @@ function decode(fields: Record<string, string>): Loaded | null {
   const stored = JSON.parse(fields.record) as StoredRecord;
   const health =
     fields.health === undefined ? DEFAULT_HEALTH : (JSON.parse(fields.health) as ConnectionHealth);
-  return { record: { ...stored, health, version: Number(fields.version) }, seq: Number(fields.seq ?? 0) };
+  return {
+    record: {
+      ...stored,
+      // Records written before settings and grants existed have neither: no settings, their own tokens.
+      settings: stored.settings ?? {},
+      grantId: stored.grantId ?? null,
+      health,
+      version: Number(fields.version),
+    },
+    seq: Number(fields.seq ?? 0),
+  };
 }
 
 function encode(record: ConnectionRecord): string {
@@ -119,16 +70,128 @@ function asStored(record: ConnectionRecord, health: ConnectionHealth = record.he
   };
 }
 
+/**
+ * How often `deleteConnection` reads again when the connection changed between its read (which names the index
+ * entries to remove) and the delete script, before giving up with a retryable conflict.
+ */
+const MAX_DELETE_ATTEMPTS = 10;
+
+function grantRefused(problem: string): ValidationError {
+  return new ValidationError(
+    `grantId must name another connection of the same owner and provider: ${problem}`,
+    [{ path: 'grantId', message: problem }],
+  );
+}
+
+/** Everything about `input` that can be refused without reading Redis, refused before anything is written. */
+function assertNewConnection(input: NewConnection, id: string): void {
+  if (id.length === 0) {
+    throw new ValidationError('Connection id must not be empty', [{ path: 'id', message: 'empty' }]);
+  }
+  if (!isProviderId(input.provider)) {
+    throw new ValidationError('Connection provider must be a well-formed provider id', [
+      { path: 'provider', message: `must match ${PROVIDER_ID_PATTERN}` },
+    ]);
+  }
+  if (typeof input.ownerId !== 'string' || input.ownerId.length === 0) {
+    throw new ValidationError('Connection ownerId must be a non-empty string', [
+      { path: 'ownerId', message: 'required' },
+    ]);
+  }
+  if (input.settings !== undefined) assertJsonObject(input.settings, 'settings');
+  const grantId = input.grantId ?? null;
+  if (grantId !== null && (typeof grantId !== 'string' || grantId.length === 0)) {
+    throw grantRefused('no such connection');
+  }
+  if (grantId === id) throw grantRefused('a connection cannot hold its own grant');
+}
+
 export function createRedisConnectionStore(redis: Redis, keys: RedisKeys, clock: Clock): ConnectionStore {
   async function load(id: string): Promise<Loaded | null> {
     return decode(await runRedis('getConnection', () => redis.hgetall(keys.connection(id))));
   }
 
+  async function loadMany(ids: readonly string[]): Promise<Loaded[]> {
+    if (ids.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hgetall(keys.connection(id));
+    const replies = (await runRedis('listConnections', () => pipeline.exec())) ?? [];
+    const loaded: Loaded[] = [];
+    for (const [error, fields] of replies) {
+      if (error) throw error;
+      const item = decode(fields as Record<string, string>);
+      if (item) loaded.push(item);
+    }
+    return loaded;
+  }
+
+  // Set once this instance has seen the tenant index cover every connection.
+  let tenantIndexReady = false;
+
+  /**
+   * Connections written by an adapter version without the tenant index are added to it once, on the first tenant
+   * look-up, then a marker key records that it is complete. One pass over `conns`: a one-off cost, not a hot path.
+   * Each connection is indexed only if still at the version its tenant was read from (else read again), so a
+   * concurrent update or delete, which maintain the index themselves, is never undone.
+   */
+  async function ensureTenantIndex(): Promise<void> {
+    if (tenantIndexReady) return;
+    if ((await runRedis('listConnections', () => redis.exists(keys.tenantIndexBuilt))) === 1) {
+      tenantIndexReady = true;
+      return;
+    }
+    const ids = await runRedis('listConnections', () => redis.zrange(keys.allConnections, 0, -1));
+    for (let start = 0; start < ids.length; start += 500) {
+      for (let { record } of await loadMany(ids.slice(start, start + 500))) {
+        while (record.tenantId !== null) {
+          const indexed = await runLuaScript(
+            redis,
+            INDEX_CONNECTION_TENANT,
+            [keys.connection(record.id), keys.tenantConnections(record.tenantId)],
+            [record.id, record.version, record.createdAt],
+          );
+          if (indexed === 1) break;
+          const reread = (await load(record.id))?.record;
+          if (!reread) break;
+          record = reread;
+        }
+      }
+    }
+    await runRedis('listConnections', () => redis.set(keys.tenantIndexBuilt, '1'));
+    tenantIndexReady = true;
+  }
+
+  /** The smallest index that holds every match of `filter`; the remaining conditions are checked on the records. */
+  async function candidateIndex(filter: ConnectionFilter): Promise<string> {
+    if (filter.grantId !== undefined) return keys.grantConnections(filter.grantId);
+    if (filter.tenantId !== undefined) {
+      await ensureTenantIndex();
+      return keys.tenantConnections(filter.tenantId);
+    }
+    if (filter.ownerId !== undefined) return keys.ownerConnections(filter.ownerId);
+    return keys.allConnections;
+  }
+
   return {
     async createConnection(input) {
       const id = input.id ?? randomId();
-      if (id.length === 0) {
-        throw new ValidationError('Connection id must not be empty', [{ path: 'id', message: 'empty' }]);
+      assertNewConnection(input, id);
+      const grantId = input.grantId ?? null;
+      let holder: Loaded | null = null;
+      if (grantId !== null) {
+        holder = await load(grantId);
+        let problem: string | null = null;
+        if (!holder) problem = 'no such connection';
+        else if (holder.record.ownerId !== input.ownerId) problem = 'the connection belongs to another owner';
+        else if (holder.record.provider !== input.provider)
+          problem = 'the connection belongs to another provider';
+        if (problem !== null) {
+          // An existing id is a conflict whatever the grant says, as in core's in-memory reference.
+          if ((await runRedis('createConnection', () => redis.exists(keys.connection(id)))) === 1) {
+            throw new ConcurrencyError('conflict', `A connection with id ${id} already exists`);
+          }
+          throw grantRefused(problem);
+        }
       }
       const now = clock.now();
       const record: ConnectionRecord = {
@@ -140,19 +203,40 @@ export function createRedisConnectionStore(redis: Redis, keys: RedisKeys, clock:
         tokens: input.tokens ?? null,
         health: { ...DEFAULT_HEALTH },
         metadata: input.metadata ?? {},
+        settings: input.settings ?? {},
+        grantId,
         version: 1,
         createdAt: now,
         updatedAt: now,
       };
+      const optionalKeys: string[] = [];
+      if (record.tenantId !== null) optionalKeys.push(keys.tenantConnections(record.tenantId));
+      if (holder)
+        optionalKeys.push(keys.connection(holder.record.id), keys.grantConnections(holder.record.id));
       const created = await runLuaScript(
         redis,
-        CREATE,
-        [keys.connection(id), keys.allConnections, keys.ownerConnections(input.ownerId), keys.connectionSeq],
-        [id, encode(record), JSON.stringify(record.health), now],
+        CREATE_CONNECTION,
+        [
+          keys.connection(id),
+          keys.allConnections,
+          keys.ownerConnections(input.ownerId),
+          keys.connectionSeq,
+          ...optionalKeys,
+        ],
+        [
+          id,
+          encode(record),
+          JSON.stringify(record.health),
+          now,
+          record.tenantId === null ? '0' : '1',
+          holder ? '1' : '0',
+          holder ? holder.seq : '',
+        ],
       );
-      if (created !== 1) {
+      if (created === 0) {
         throw new ConcurrencyError('conflict', `A connection with id ${id} already exists`);
       }
+      if (created !== 1) throw grantRefused('no such connection');
       return asStored(record);
     },
 
@@ -161,23 +245,16 @@ export function createRedisConnectionStore(redis: Redis, keys: RedisKeys, clock:
     },
 
     async listConnections(filter = {}) {
-      const index =
-        filter.ownerId === undefined ? keys.allConnections : keys.ownerConnections(filter.ownerId);
+      const index = await candidateIndex(filter);
       const ids = await runRedis('listConnections', () => redis.zrange(index, 0, -1));
-      if (ids.length === 0) return [];
-      const pipeline = redis.pipeline();
-      for (const id of ids) pipeline.hgetall(keys.connection(id));
-      const replies = (await runRedis('listConnections', () => pipeline.exec())) ?? [];
-      const loaded: Loaded[] = [];
-      for (const [error, fields] of replies) {
-        if (error) throw error;
-        const item = decode(fields as Record<string, string>);
-        if (!item) continue;
-        const { record } = item;
-        if (filter.provider !== undefined && record.provider !== filter.provider) continue;
-        if (filter.status !== undefined && record.status !== filter.status) continue;
-        loaded.push(item);
-      }
+      const loaded = (await loadMany(ids)).filter(
+        ({ record }) =>
+          (filter.ownerId === undefined || record.ownerId === filter.ownerId) &&
+          (filter.provider === undefined || record.provider === filter.provider) &&
+          (filter.status === undefined || record.status === filter.status) &&
+          (filter.grantId === undefined || record.grantId === filter.grantId) &&
+          (filter.tenantId === undefined || record.tenantId === filter.tenantId),
+      );
       // Newest first; the creation sequence orders connections created in the same millisecond.
       loaded.sort((a, b) => b.record.createdAt - a.record.createdAt || b.seq - a.seq);
       return loaded.map((item) => item.record);
@@ -194,7 +271,11 @@ export function createRedisConnectionStore(redis: Redis, keys: RedisKeys, clock:
           { path: 'fence.fence', message: 'expected an integer' },
         ]);
       }
-      const current = (await load(id))?.record;
+      if (patch.settings !== undefined) assertJsonObject(patch.settings, 'settings');
+      const loaded = (await load(id))?.record;
+      // Built only from the version the caller expects: the script writes it only if that is still the stored one,
+      // so no field (nor the tenant index) is ever rebuilt from an older record.
+      const current = loaded?.version === options.expectedVersion ? loaded : undefined;
       const next: ConnectionRecord | null = current
         ? {
             ...current,
@@ -202,18 +283,31 @@ export function createRedisConnectionStore(redis: Redis, keys: RedisKeys, clock:
             status: patch.status ?? current.status,
             tokens: patch.tokens === undefined ? current.tokens : patch.tokens,
             metadata: patch.metadata ?? current.metadata,
+            settings: patch.settings ?? current.settings,
             version: options.expectedVersion + 1,
             updatedAt: clock.now(),
           }
         : null;
-      const fenced = options.fence !== undefined;
+      const optionalKeys: string[] = [];
+      if (options.fence) optionalKeys.push(keys.fence(options.fence.key));
+      const movesTenant = current !== undefined && next !== null && next.tenantId !== current.tenantId;
+      const leavesTenant = movesTenant && current.tenantId !== null;
+      const joinsTenant = movesTenant && next.tenantId !== null;
+      if (leavesTenant) optionalKeys.push(keys.tenantConnections(current.tenantId!));
+      if (joinsTenant) optionalKeys.push(keys.tenantConnections(next.tenantId!));
       const [outcome, health] = (await runLuaScript(
         redis,
-        UPDATE,
-        fenced ? [keys.connection(id), keys.fence(options.fence!.key)] : [keys.connection(id)],
-        fenced
-          ? [options.expectedVersion, next ? encode(next) : '', options.fence!.fence]
-          : [options.expectedVersion, next ? encode(next) : ''],
+        UPDATE_CONNECTION,
+        [keys.connection(id), ...optionalKeys],
+        [
+          options.expectedVersion,
+          next ? encode(next) : '',
+          options.fence ? options.fence.fence : '',
+          leavesTenant ? '1' : '0',
+          joinsTenant ? '1' : '0',
+          id,
+          current?.createdAt ?? 0,
+        ],
       )) as [string, string | undefined];
       if (outcome === 'lease_lost') {
         throw new ConcurrencyError(
@@ -234,28 +328,50 @@ export function createRedisConnectionStore(redis: Redis, keys: RedisKeys, clock:
     },
 
     async setConnectionHealth(id, health) {
-      const updated = await runLuaScript(redis, SET_HEALTH, [keys.connection(id)], [JSON.stringify(health)]);
+      const updated = await runLuaScript(
+        redis,
+        SET_CONNECTION_HEALTH,
+        [keys.connection(id)],
+        [JSON.stringify(health)],
+      );
       return updated === 1;
     },
 
     async deleteConnection(id) {
-      const current = (await load(id))?.record;
-      if (!current) return false;
-      const deleted = await runLuaScript(
-        redis,
-        DELETE,
-        [
-          keys.connection(id),
-          keys.allConnections,
-          keys.ownerConnections(current.ownerId),
-          keys.links(id),
-          keys.cursors(id),
-          keys.connectionLedger(id),
-          keys.ledgerPending,
-        ],
-        [id, keys.ledgerEntry('')],
+      for (let attempt = 0; attempt < MAX_DELETE_ATTEMPTS; attempt++) {
+        const current = (await load(id))?.record;
+        if (!current) return false;
+        const optionalKeys: string[] = [];
+        if (current.tenantId !== null) optionalKeys.push(keys.tenantConnections(current.tenantId));
+        if (current.grantId !== null) optionalKeys.push(keys.grantConnections(current.grantId));
+        const deleted = await runLuaScript(
+          redis,
+          DELETE_CONNECTION,
+          [
+            keys.connection(id),
+            keys.allConnections,
+            keys.ownerConnections(current.ownerId),
+            keys.links(id),
+            keys.cursors(id),
+            keys.connectionLedger(id),
+            keys.ledgerPending,
+            ...optionalKeys,
+          ],
+          [
+            id,
+            keys.ledgerEntry(''),
+            current.version,
+            current.tenantId === null ? '0' : '1',
+            current.grantId === null ? '0' : '1',
+          ],
+        );
+        if (deleted !== -1) return deleted === 1;
+      }
+      throw new ConcurrencyError(
+        'conflict',
+        `Connection ${id} was not deleted: it kept changing while being deleted; try again`,
+        { retryable: true },
       );
-      return deleted === 1;
     },
   };
 }

@@ -15,6 +15,15 @@ export interface RedisKeys {
   ownerConnections(ownerId: string): string;
   /** Counter giving connections a creation sequence, to order same-millisecond creates. */
   readonly connectionSeq: string;
+  /** Sorted set of the connection ids with this tenantId, scored by createdAt (webhooks route by tenant). */
+  tenantConnections(tenantId: string): string;
+  /** Sorted set of the members of one OAuth grant (connections whose grantId is this id), scored by createdAt. */
+  grantConnections(grantId: string): string;
+  /**
+   * Marker: the tenant index also covers connections written before it existed (see `ensureTenantIndex`).
+   * Delete it to have the index rebuilt from `conns` on the next tenant look-up.
+   */
+  readonly tenantIndexBuilt: string;
   /** Hash of one connection's links: `l:<entityType>:<localId>` -> link JSON, `p:<entityType>:<providerId>` -> localId. */
   links(connectionId: string): string;
   /** Hash of one connection's cursors: scope -> `{ cursor, updatedAt }` JSON. */
@@ -50,6 +59,9 @@ export function createRedisKeys(prefix: string): RedisKeys {
     allConnections: `${prefix}conns`,
     ownerConnections: (ownerId) => `${prefix}owner-conns:${ownerId}`,
     connectionSeq: `${prefix}conn-seq`,
+    tenantConnections: (tenantId) => `${prefix}tenant-conns:${tenantId}`,
+    grantConnections: (grantId) => `${prefix}grant-conns:${grantId}`,
+    tenantIndexBuilt: `${prefix}tenant-conns-built`,
     links: (connectionId) => `${prefix}links:${connectionId}`,
     cursors: (connectionId) => `${prefix}cursors:${connectionId}`,
     lock: (key) => `${prefix}lock:${key}`,

@@ -205,6 +205,109 @@ describe('Redis key layout', () => {
   });
 });
 
+describe('Redis connections written before settings and grants', () => {
+  it('read back with settings {} and grantId null, and join the tenant index on the first tenant look-up', async () => {
+    const legacyPrefix = testKeyPrefix('legacy');
+    const storage = createRedisStorage({ redis, keyPrefix: legacyPrefix });
+    const other = createRedisStorage({ redis, keyPrefix: legacyPrefix });
+    try {
+      // As the adapter stored connections before this version: no settings or grantId in the record, no tenant index.
+      const health = {
+        status: 'healthy',
+        lastSuccessAt: null,
+        lastErrorAt: null,
+        lastError: null,
+        consecutiveFailures: 0,
+      };
+      const legacy = (id: string, tenantId: string | null, createdAt: number) => ({
+        id,
+        provider: 'acme-books',
+        ownerId: 'legacy-owner',
+        tenantId,
+        status: 'active',
+        tokens: null,
+        metadata: {},
+        createdAt,
+        updatedAt: createdAt,
+      });
+      for (const [index, [id, tenantId]] of (
+        [
+          ['old-1', 'realm-1'],
+          ['old-2', 'realm-1'],
+          ['old-3', null],
+        ] as const
+      ).entries()) {
+        const createdAt = 1_767_225_600_000 + index;
+        await redis.hset(`${legacyPrefix}conn:${id}`, {
+          record: JSON.stringify(legacy(id, tenantId, createdAt)),
+          health: JSON.stringify(health),
+          version: '1',
+          seq: String(index + 1),
+        });
+        await redis.zadd(`${legacyPrefix}conns`, createdAt, id);
+        await redis.zadd(`${legacyPrefix}owner-conns:legacy-owner`, createdAt, id);
+      }
+
+      expect(await storage.connections.getConnection('old-1')).toMatchObject({
+        provider: 'acme-books',
+        settings: {},
+        grantId: null,
+        version: 1,
+      });
+      const ids = async (filter: Parameters<typeof storage.connections.listConnections>[0]) =>
+        (await storage.connections.listConnections(filter)).map((c) => c.id);
+      expect(await redis.exists(`${legacyPrefix}tenant-conns-built`)).toBe(0);
+      expect(await ids({ tenantId: 'realm-1' })).toEqual(['old-2', 'old-1']);
+      expect(await redis.exists(`${legacyPrefix}tenant-conns-built`)).toBe(1);
+      expect(await redis.zrange(`${legacyPrefix}tenant-conns:realm-1`, 0, -1)).toEqual(['old-1', 'old-2']);
+
+      // From here on the index is kept by every write, and another instance finds the marker.
+      await other.connections.updateConnection('old-1', { tenantId: 'realm-2' }, { expectedVersion: 1 });
+      await other.connections.updateConnection('old-3', { tenantId: 'realm-2' }, { expectedVersion: 1 });
+      expect(await ids({ tenantId: 'realm-1' })).toEqual(['old-2']);
+      // Moved, not copied: the record filter would hide a stale member, the index itself must not keep it.
+      expect(await redis.zrange(`${legacyPrefix}tenant-conns:realm-1`, 0, -1)).toEqual(['old-2']);
+      expect(await ids({ tenantId: 'realm-2' })).toEqual(['old-3', 'old-1']);
+      const member = await storage.connections.createConnection({
+        provider: 'acme-books',
+        ownerId: 'legacy-owner',
+        tenantId: 'realm-2',
+        grantId: 'old-1',
+      });
+      expect(await ids({ grantId: 'old-1' })).toEqual([member.id]);
+      expect(await other.connections.deleteConnection('old-3')).toBe(true);
+      expect(await other.connections.deleteConnection(member.id)).toBe(true);
+      expect(await ids({ tenantId: 'realm-2' })).toEqual(['old-1']);
+      expect(await redis.exists(`${legacyPrefix}grant-conns:old-1`)).toBe(0);
+    } finally {
+      await storage.close();
+      await other.close();
+      await deleteKeys(redis, legacyPrefix);
+    }
+  });
+
+  it('indexes tenants under their own keys and removes them with the connection', async () => {
+    const storage = storageOn(redis);
+    const tenantId = `realm-${randomId(4)}`;
+    const holder = await storage.connections.createConnection({ provider: 'xero', ownerId: 'o', tenantId });
+    const member = await storage.connections.createConnection({
+      provider: 'xero',
+      ownerId: 'o',
+      tenantId: `${tenantId}-b`,
+      grantId: holder.id,
+    });
+    expect(await redis.zrange(`${prefix}tenant-conns:${tenantId}`, 0, -1)).toEqual([holder.id]);
+    expect(await redis.zrange(`${prefix}grant-conns:${holder.id}`, 0, -1)).toEqual([member.id]);
+    expect(await redis.pttl(`${prefix}tenant-conns:${tenantId}`)).toBe(-1);
+    await storage.connections.deleteConnection(member.id);
+    await storage.connections.deleteConnection(holder.id);
+    expect(
+      await redis.exists(`${prefix}tenant-conns:${tenantId}`, `${prefix}tenant-conns:${tenantId}-b`),
+    ).toBe(0);
+    expect(await redis.exists(`${prefix}grant-conns:${holder.id}`)).toBe(0);
+  });
+});
+
 describe('Redis leases', () => {
   it("honours an injected clock: a lease past its expiresAt is taken over before Redis' own expiry fires", async () => {
     const clock = createManualClock(Date.now());

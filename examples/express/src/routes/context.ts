@@ -39,7 +39,7 @@ export function createRouteHelpers(blueclerk: BlueClerk) {
   return {
     accountOf: (_req: Request) => DEMO_ACCOUNT_ID,
     async syncTarget(accountId: string) {
-      const all = await connections.listConnections({ ownerId: accountId, provider: blueclerk.provider.id });
+      const all = await connections.listConnections({ ownerId: accountId, provider: 'quickbooks' });
       // A connection needing reconnect is still the target: syncing to it reports "reconnect", which is the truth.
       return (
         all.find((c) => c.status === 'active') ?? all.find((c) => c.status === 'needs_reconnect') ?? null

@@ -20,6 +20,7 @@ export function integrationRoutes(ctx: RouteContext): Router {
 
   const startConnect = async (req: Request, input: z.output<typeof ConnectBody>, connectionId?: string) => {
     const started = await connect.start({
+      provider: 'quickbooks',
       ownerId: ctx.accountOf(req),
       ...(connectionId ? { connectionId } : {}),
       ...(input.returnTo ? { returnTo: input.returnTo } : {}),

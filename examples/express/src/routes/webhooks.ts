@@ -15,7 +15,7 @@ export function webhookRoutes(ctx: RouteContext): Router {
   router.post('/webhooks/quickbooks', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
     const rawBody = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array();
     try {
-      const result = await ctx.blueclerk.engine.handleWebhook({
+      const result = await ctx.blueclerk.engine.handleWebhook('quickbooks', {
         rawBody,
         headers: req.headers,
         secret: ctx.config.quickbooks.webhookVerifier,

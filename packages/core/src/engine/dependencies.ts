@@ -76,8 +76,8 @@ async function resolveCustomer<THttp>(
 }
 
 /**
- * Same for an item: existing link, else a provider item with the same SKU, else the same name, else a new item with
- * `itemDefaults` filled in for a missing income account or tax code.
+ * Same for an item: existing link, else a provider item with the same SKU, else the same name, else a new item (a
+ * missing income account is filled by the provider from the connection's settings, where it has one).
  */
 export function ensureItem<THttp>(
   rt: EngineRuntime<THttp>,
@@ -96,13 +96,7 @@ async function resolveItem<THttp>(
     load: async () => {
       const local = await rt.host.getItem(localId);
       if (!local) return null;
-      const parsed = parseItem(local.data);
-      const defaults = rt.itemDefaults;
-      return {
-        ...parsed,
-        incomeAccount: parsed.incomeAccount ?? defaults.incomeAccount ?? null,
-        taxCode: parsed.taxCode ?? (parsed.taxable ? (defaults.taxCode ?? null) : null),
-      };
+      return parseItem(local.data);
     },
     lookups: (data) => [
       ...(data.sku ? [(ctx: ProviderCallContext<THttp>) => rt.provider.items.findBySku(ctx, data.sku!)] : []),

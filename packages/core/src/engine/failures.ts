@@ -23,7 +23,7 @@ export function classify<THttp>(provider: AccountingProvider<THttp>, error: unkn
 
 /** The "what to do" line: the error's own `action`, else the one shared wording from notifications/messages. */
 function missingField(error: BlueClerkError): string | undefined {
-  if (error instanceof MissingFieldError) return error.field;
+  if (MissingFieldError.isInstance(error)) return error.field;
   return typeof error.details.field === 'string' ? error.details.field : undefined;
 }
 
@@ -34,9 +34,10 @@ function actionFor<THttp>(
 ): string {
   if (error.action) return error.action;
   const field = missingField(error);
-  const retryAfterMs = error instanceof RateLimitError ? error.retryAfterMs : undefined;
+  const retryAfterMs = RateLimitError.isInstance(error) ? error.retryAfterMs : undefined;
   return syncFailureAction(error.category, {
     provider: provider.id,
+    providerName: provider.displayName,
     entityType,
     ...(field ? { field } : {}),
     ...(retryAfterMs ? { retryAfterMs } : {}),

@@ -2,7 +2,7 @@ export { createSyncEngine, type SyncEngine } from './engine';
 export type { HostAdapter, HostChangeNotice, LocalRecord, RecordOrigin } from './host';
 export type { ImportOptions, ItemImportOptions } from './import';
 export type { InvoiceSyncOptions } from './invoice-sync';
-export type { SyncEngineOptions } from './options';
+export type { ContextWithoutSettings, SyncEngineOptions } from './options';
 export { MANUAL_PAYMENT_REASON, paymentLedgerKey } from './payment-sync';
 export { type PullOptions, pullCursorScope } from './pull';
 export type {
@@ -11,6 +11,8 @@ export type {
   ImportSummary,
   InvoiceSyncResult,
   PaymentSyncResult,
+  PollPlan,
+  PollSummary,
   PullSummary,
   SyncFailure,
   WebhookEventOutcome,

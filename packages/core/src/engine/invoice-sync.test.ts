@@ -264,10 +264,10 @@ describe('invoice sync', () => {
     expect(s.fake.store.invoices.size).toBe(0);
   });
 
-  it('fills a missing income account from itemDefaults', async () => {
+  it("fills a missing income account from the connection's settings", async () => {
     const s = await createFakeSyncSetup({
       provider: { requireIncomeAccount: true },
-      engine: { itemDefaults: { incomeAccount: { id: 'acc-default' } } },
+      settings: { incomeAccountId: 'acc-default' },
     });
     const customerId = s.host.addCustomer({ displayName: 'Bo' });
     const itemId = s.host.addItem({ name: 'Gadget' });

@@ -1,23 +1,33 @@
 import type { EventBus } from '../events/types';
-import type { AccountRefInput, TaxCodeRefInput } from '../model/common';
 import type { ProviderCallContext } from '../provider/context';
 import type { AccountingProvider } from '../provider/spec';
 import type { Clock } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { ConnectionRecord } from '../storage/connections';
 import type { BlueClerkStorage } from '../storage/storage';
+import type { ProviderId } from '../storage/types';
 import type { HostAdapter } from './host';
 
-/** Everything `createSyncEngine` needs. One engine serves one provider and any number of its connections. */
+/** The per-call context `contextFor` builds; the engine adds the connection's validated `settings`. */
+export type ContextWithoutSettings<THttp> = Omit<ProviderCallContext<THttp>, 'settings'>;
+
+/**
+ * Everything `createSyncEngine` needs. One engine serves every configured provider and any number of connections;
+ * each call routes by the connection's provider.
+ */
 export interface SyncEngineOptions<THttp = unknown> {
-  provider: AccountingProvider<THttp>;
+  /** The providers the app offers, by id (`{ quickbooks: createQuickBooksProvider(), ... }`). */
+  providers: Readonly<Record<ProviderId, AccountingProvider<THttp>>>;
   storage: BlueClerkStorage;
   host: HostAdapter;
   /**
    * Builds the per-call provider context for a connection: tenant id and an authenticated HTTP client (usually
    * `createProviderHttp` with the token manager). Called once per engine operation.
    */
-  contextFor(connection: ConnectionRecord): ProviderCallContext<THttp> | Promise<ProviderCallContext<THttp>>;
+  contextFor(
+    connection: ConnectionRecord,
+    provider: AccountingProvider<THttp>,
+  ): ContextWithoutSettings<THttp> | Promise<ContextWithoutSettings<THttp>>;
   /** Where typed events go (`sync.succeeded`, `sync.failed` ...). Notifications and health subscribe here. */
   events?: EventBus;
   clock?: Clock;
@@ -34,8 +44,11 @@ export interface SyncEngineOptions<THttp = unknown> {
   invoiceClaimTtlMs?: number;
   /** How long webhook delivery ids are remembered for de-duplication. Default 7 days (Xero retries for 24 h). */
   deliveryTtlMs?: number;
-  /** Filled into items pushed without their own account / tax code (QuickBooks requires an income account). */
-  itemDefaults?: { incomeAccount?: AccountRefInput; taxCode?: TaxCodeRefInput };
   /** Upper bound on parallel invoice syncs in `syncInvoices`; the provider's concurrency limit caps it further. Default 4. */
   bulkConcurrency?: number;
+  /**
+   * Default interval `pollPlan` suggests for entities the provider sends no events for (Xero payments). Default
+   * 15 minutes; stretched so polling uses at most a tenth of a daily request budget.
+   */
+  pollIntervalMs?: number;
 }

@@ -4,8 +4,13 @@ import { applyProviderChange } from './apply-change';
 import type { PullSummary } from './results';
 import type { ConnectionScope, EngineRuntime } from './runtime';
 
+const DAY_MS = 24 * 3_600_000;
+
 export interface PullOptions {
-  /** First pull only (no stored cursor): how far back to look. */
+  /**
+   * First pull only (no stored cursor): how far back to look. Clamped to the provider's `maxLookbackDays` (the
+   * summary then carries `sinceClampedTo`).
+   */
   since?: EpochMs;
   /** Most pull rounds in one call while the provider says `hasMore`. Default 20. */
   maxRounds?: number;
@@ -41,9 +46,19 @@ export async function pullEntityChanges<THttp>(
     cursor: cursor ?? '',
     failure: null,
   };
+  let since = cursor === null ? options.since : undefined;
+  const lookbackDays = rt.provider.capabilities.incrementalPull.maxLookbackDays;
+  if (since !== undefined && lookbackDays !== null) {
+    // The provider refuses (or silently truncates) older windows: QuickBooks CDC answers nothing past 30 days.
+    const earliest = rt.clock.now() - lookbackDays * DAY_MS;
+    if (since < earliest) {
+      since = earliest;
+      summary.sinceClampedTo = earliest;
+    }
+  }
   const maxRounds = options.maxRounds ?? 20;
   for (let round = 0; round < maxRounds; round++) {
-    const request = { entityType, cursor, since: cursor === null ? options.since : undefined };
+    const request = { entityType, cursor, since: cursor === null ? since : undefined };
     let result: Awaited<ReturnType<typeof pull>>;
     try {
       result = await rt.call(scope, (ctx) => pull(ctx, request));

@@ -1,3 +1,4 @@
+import type { EpochMs } from '../storage/types';
 import type { BlueClerkError, SyncFailureCategory } from '../errors/index';
 import type { EntityType } from '../storage/types';
 
@@ -93,6 +94,36 @@ export interface PullSummary {
   cursor: string;
   /** Set when the pull itself stopped on an error (the cursor stays where the last good round left it). */
   failure: SyncFailure | null;
+  /**
+   * Set when the requested `since` reached further back than the provider allows (`maxLookbackDays`, QuickBooks
+   * CDC 30 days): the pull started here instead. Older changes need an import.
+   */
+  sinceClampedTo?: EpochMs;
+}
+
+/** What `engine.pollPlan` tells an app to schedule for one connection. */
+export interface PollPlan {
+  connectionId: string;
+  provider: string;
+  /**
+   * Entity types the provider sends no events for but can pull (Xero payments, every entity of a provider without
+   * webhooks). Empty: webhooks cover everything, nothing to poll.
+   */
+  entityTypes: EntityType[];
+  /** How often to run `engine.poll(connectionId)`; null when there is nothing to poll. */
+  intervalMs: number | null;
+  /** Why these entities are polled, in words for logs and admin screens. */
+  reason: string;
+}
+
+/** What one `engine.poll` run did, per entity type. */
+export interface PollSummary {
+  connectionId: string;
+  pulls: PullSummary[];
+  /** When to poll again (from the plan). */
+  nextPollAt: EpochMs | null;
+  /** Set when the connection could not be opened at all (the pulls then did not run). */
+  failure?: SyncFailure;
 }
 
 export type WebhookEventOutcome =

@@ -1,7 +1,6 @@
-import { AuthError, BlueClerkError, ConfigurationError, RateLimitError } from '../errors/index';
+import { AuthError, BlueClerkError, ConfigurationError } from '../errors/index';
 import type { BlueClerkEvent, EventBus } from '../events/types';
-import { type ConnectionLimiter, createConnectionLimiter } from '../http/limiter';
-import { type AccountRef, AccountRefSchema, type TaxCodeRef, TaxCodeRefSchema } from '../model/common';
+import { parseConnectionSettings } from '../provider/connection-settings';
 import type { ProviderCallContext } from '../provider/context';
 import type { AccountingProvider } from '../provider/spec';
 import { type Clock, systemClock } from '../runtime/clock';
@@ -34,10 +33,11 @@ export interface EngineRuntime<THttp> {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly options: SyncEngineOptions<THttp>;
-  /** `options.itemDefaults`, validated once when the engine is created. */
-  readonly itemDefaults: { incomeAccount?: AccountRef; taxCode?: TaxCodeRef };
-  /** Loads the connection and builds its provider context; throws `AuthError('needs_reconnect')` if unusable. */
-  open(connectionId: string): Promise<ConnectionScope<THttp>>;
+  /**
+   * Loads the connection (or takes the one already read) and builds its provider context with its validated
+   * settings; throws `AuthError('needs_reconnect')` if unusable.
+   */
+  open(connectionId: string, loaded?: ConnectionRecord): Promise<ConnectionScope<THttp>>;
   /**
    * `open`, but a failure is classified and emitted (against the connection when it exists) and returned instead
    * of thrown, so every engine operation reports an unusable connection the same way.
@@ -46,8 +46,12 @@ export interface EngineRuntime<THttp> {
     connectionId: string,
     entityType: EntityType | null,
     localId: string | null,
+    loaded?: ConnectionRecord,
   ): Promise<{ scope: ConnectionScope<THttp> } | { failure: SyncFailure }>;
-  /** Runs one provider call within the connection's concurrency and rate limits. */
+  /**
+   * Runs one provider call. Limits are kept by the connection's HTTP client (one limiter per connection, derived
+   * from the provider's capabilities); this is the one place engine code reaches the provider through.
+   */
   call<T>(scope: ConnectionScope<THttp>, fn: (ctx: ProviderCallContext<THttp>) => Promise<T>): Promise<T>;
   emit(connection: ConnectionRecord, event: EventPayload): void;
   /** Concurrent calls with the same key in this process share one run (the ledger covers other processes). */
@@ -63,30 +67,17 @@ export interface EngineRuntime<THttp> {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function createEngineRuntime<THttp>(options: SyncEngineOptions<THttp>): EngineRuntime<THttp> {
-  const { provider, storage, host } = options;
+export function createEngineRuntime<THttp>(
+  provider: AccountingProvider<THttp>,
+  options: SyncEngineOptions<THttp>,
+): EngineRuntime<THttp> {
+  const { storage, host } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const sleep = options.sleep ?? defaultSleep;
   const events: EventBus | undefined = options.events;
-  const limiters = new Map<string, ConnectionLimiter>();
   const inflight = new Map<string, Promise<unknown>>();
-  const itemDefaults = parseItemDefaults(options.itemDefaults);
-
-  function limiterFor(connectionId: string): ConnectionLimiter {
-    let limiter = limiters.get(connectionId);
-    if (!limiter) {
-      limiter = createConnectionLimiter({
-        requestsPerMinute: provider.capabilities.limits.requestsPerMinute,
-        maxConcurrent: provider.capabilities.limits.concurrency,
-      });
-      limiters.set(connectionId, limiter);
-    }
-    return limiter;
-  }
 
   const runtime: EngineRuntime<THttp> = {
-    itemDefaults,
     provider,
     storage,
     host,
@@ -94,8 +85,8 @@ export function createEngineRuntime<THttp>(options: SyncEngineOptions<THttp>): E
     logger,
     options,
 
-    async open(connectionId) {
-      const connection = await storage.connections.getConnection(connectionId);
+    async open(connectionId, loaded) {
+      const connection = loaded ?? (await storage.connections.getConnection(connectionId));
       if (!connection) {
         throw new BlueClerkError('not_found', `Connection ${connectionId} does not exist`);
       }
@@ -111,31 +102,23 @@ export function createEngineRuntime<THttp>(options: SyncEngineOptions<THttp>): E
           `Connection ${connectionId} to ${provider.displayName} is ${connection.status}${connection.tenantId ? '' : ' and has no tenant'}`,
         );
       }
-      const ctx = await options.contextFor(connection);
+      const settings = parseConnectionSettings(provider, connection.settings);
+      const base = await options.contextFor(connection, provider);
+      const ctx = { ...base, settings } as ProviderCallContext<THttp>;
       return { connection, ctx };
     },
 
-    async openOrFail(connectionId, entityType, localId) {
+    async openOrFail(connectionId, entityType, localId, loaded) {
       try {
-        return { scope: await runtime.open(connectionId) };
+        return { scope: await runtime.open(connectionId, loaded) };
       } catch (error) {
         const connection = await storage.connections.getConnection(connectionId).catch(() => null);
         return { failure: runtime.fail(connection, entityType, localId, error) };
       }
     },
 
-    async call(scope, fn) {
-      const limiter = limiterFor(scope.connection.id);
-      const release = await limiter.acquire({ clock, sleep });
-      try {
-        return await fn(scope.ctx);
-      } catch (error) {
-        // A 429 pauses every call on this connection, not only the one that got it.
-        if (error instanceof RateLimitError) limiter.pauseUntil(clock.now() + (error.retryAfterMs ?? 1000));
-        throw error;
-      } finally {
-        release();
-      }
+    call(scope, fn) {
+      return fn(scope.ctx);
     },
 
     singleFlight<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -183,13 +166,4 @@ export function createEngineRuntime<THttp>(options: SyncEngineOptions<THttp>): E
     },
   };
   return runtime;
-}
-
-function parseItemDefaults(
-  defaults: SyncEngineOptions<unknown>['itemDefaults'],
-): EngineRuntime<unknown>['itemDefaults'] {
-  return {
-    ...(defaults?.incomeAccount ? { incomeAccount: AccountRefSchema.parse(defaults.incomeAccount) } : {}),
-    ...(defaults?.taxCode ? { taxCode: TaxCodeRefSchema.parse(defaults.taxCode) } : {}),
-  };
 }

@@ -69,7 +69,7 @@ describe('webhook pipeline', () => {
       SECRET,
     );
 
-    const result = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    const result = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
 
     expect(result).toEqual({
       verified: true,
@@ -105,7 +105,7 @@ describe('webhook pipeline', () => {
       ],
       SECRET,
     );
-    await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
     expect(s.host.invoices.get(invoiceId)?.status).toBe('SENT');
     expect(s.events.at(-1)).toMatchObject({ type: 'webhook.payment_applied', invoicePaid: false });
   });
@@ -129,8 +129,8 @@ describe('webhook pipeline', () => {
     );
 
     const [a, b] = await Promise.all([
-      s.engine.handleWebhook({ ...delivery, secret: SECRET }),
-      s.engine.handleWebhook({ ...delivery, secret: SECRET }),
+      s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET }),
+      s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET }),
     ]);
 
     expect([a.events[0]?.status, b.events[0]?.status].sort()).toEqual(['applied', 'duplicate']);
@@ -159,11 +159,11 @@ describe('webhook pipeline', () => {
       error: new ProviderError('provider_error', 'QuickBooks answered 503', { status: 503, retryable: true }),
     });
 
-    const failed = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    const failed = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
     expect(failed.events[0]).toMatchObject({ deliveryId: 'evt-9', status: 'failed' });
     expect(s.host.payments.size).toBe(0);
 
-    const redelivered = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    const redelivered = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
     expect(redelivered.events[0]).toEqual({
       deliveryId: 'evt-9',
       status: 'applied',
@@ -173,7 +173,7 @@ describe('webhook pipeline', () => {
     expect(s.host.payments.size).toBe(1);
     expect(s.host.invoices.get(invoiceId)?.status).toBe('PAID');
 
-    const again = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    const again = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
     expect(again.events[0]).toEqual({ deliveryId: 'evt-9', status: 'duplicate' });
     expect(s.host.payments.size).toBe(1);
     expect(s.fake.count('payments.get')).toBe(2);
@@ -197,12 +197,12 @@ describe('webhook pipeline', () => {
       SECRET,
     );
 
-    const tampered = await s.engine.handleWebhook({
+    const tampered = await s.engine.handleWebhook(s.fake.provider.id, {
       rawBody: delivery.rawBody.replace('evt-4', 'evt-5'),
       headers: delivery.headers,
       secret: SECRET,
     });
-    const wrongSecret = await s.engine.handleWebhook({ ...delivery, secret: 'other' });
+    const wrongSecret = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: 'other' });
 
     expect(tampered).toEqual({ verified: false, events: [] });
     expect(wrongSecret).toEqual({ verified: false, events: [] });
@@ -234,7 +234,7 @@ describe('webhook pipeline', () => {
       SECRET,
     );
 
-    const result = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    const result = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
 
     expect(result.events[0]).toMatchObject({ status: 'ignored', reason: 'payment already recorded' });
     expect(s.host.payments.size).toBe(1);
@@ -266,7 +266,7 @@ describe('webhook pipeline', () => {
       SECRET,
     );
 
-    const result = await s.engine.handleWebhook({ ...delivery, secret: SECRET });
+    const result = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
 
     expect(result.events.map((e) => e.status)).toEqual(['applied', 'ignored']);
     expect(

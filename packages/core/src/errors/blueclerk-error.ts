@@ -3,6 +3,25 @@ import type { ErrorCode, SyncFailureCategory } from './codes';
 
 const MARKER = Symbol.for('blueclerk.error');
 
+/**
+ * Per-class markers (`Symbol.for('blueclerk.error.ValidationError')` ...), so `ValidationError.isInstance(x)` works
+ * across two installed copies of core (ESM and CJS, or two versions) where `instanceof` does not. Names are written
+ * out, not read from `constructor.name`, because bundlers minify class names.
+ */
+export function markErrorClass(error: BlueClerkError, className: string): void {
+  // Enumerable like the base marker, so `redactError` copies keep it.
+  Object.defineProperty(error, Symbol.for(`blueclerk.error.${className}`), { value: true, enumerable: true });
+}
+
+/** True when `value` was constructed as (a subclass of) the class marked `className`. */
+export function hasErrorClass(value: unknown, className: string): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[Symbol.for(`blueclerk.error.${className}`)] === true
+  );
+}
+
 export interface BlueClerkErrorOptions {
   /** Underlying error. It is passed through `redactError` before it is attached, so no secret survives in it. */
   cause?: unknown;

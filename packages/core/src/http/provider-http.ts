@@ -48,12 +48,25 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   });
 
   function buildUrl(request: HttpRequestOptions<unknown>): URL {
-    if (!request.path.startsWith('/')) {
+    if (typeof request.path !== 'string' || !request.path.startsWith('/')) {
       throw new ValidationError('Request path must start with /', [
         { path: 'path', message: 'must start with /' },
       ]);
     }
-    const url = new URL(baseUrl + request.path);
+    let url: URL;
+    if (request.url !== undefined) {
+      url = parseAbsoluteUrl(request.url);
+      if (
+        url.protocol !== 'https:' &&
+        !(url.protocol === 'http:' && /^(127\.|localhost$|\[::1\]$)/.test(url.hostname))
+      ) {
+        throw new ValidationError('Request url must be an absolute https URL', [
+          { path: 'url', message: 'not an absolute https URL' },
+        ]);
+      }
+    } else {
+      url = new URL(baseUrl + request.path);
+    }
     for (const [name, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
     }
@@ -89,7 +102,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       headers.set(idem.name, request.idempotencyKey);
     headers.set('authorization', `Bearer ${token}`);
 
-    const release = await limiter.acquire({ clock, sleep });
+    const release = await limiter.acquire({ clock, sleep, batch: request.batch === true });
     const started = clock.now();
     try {
       let sentRequest: Request | undefined;
@@ -174,7 +187,11 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
     const exhausted = exhaustedLimitWait(response.headers, profile.limitHeaders ?? []);
     if (exhausted !== null && exhausted <= retry.maxRetryAfterMs) limiter.pauseUntil(clock.now() + exhausted);
 
+    const context = { providerId: profile.id, method: request.method, path: request.path };
     if (response.ok) {
+      // The classifier sees 2xx too: GraphQL providers answer 200 with `errors` or `didSucceed: false`.
+      const failure = classify?.(response, text, context);
+      if (failure) throw failure;
       const data = parseBody(text);
       if (!request.schema) return { status: response.status, headers: response.headers, data: data as T };
       const parsed = request.schema.safeParse(data);
@@ -203,7 +220,6 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         details,
       });
     }
-    const context = { providerId: profile.id, method: request.method, path: request.path };
     throw classify?.(response, text, context) ?? defaultClassifyError(response, text, context);
   }
 
@@ -216,7 +232,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
     async request<T>(request: HttpRequestOptions<T>): Promise<HttpResponse<T>> {
       const url = buildUrl(request);
       const keyed = checkIdempotencyKey(request.idempotencyKey);
-      const safeToRepeat = SAFE_METHODS.has(request.method) || keyed;
+      const safeToRepeat = SAFE_METHODS.has(request.method) || request.idempotent === true || keyed;
       let refreshedAfter401 = false;
       let nextDelayMs = 0;
       let attempt = 0;
@@ -253,7 +269,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
             if (!BlueClerkError.isInstance(error) || !error.retryable || request.signal?.aborted)
               return false;
             const retryNumber = retriesConsumed + 1;
-            if (error instanceof RateLimitError) {
+            if (RateLimitError.isInstance(error)) {
               // A 429 was refused before processing: safe to resend whatever the method.
               const wait = error.retryAfterMs ?? backoff(retryNumber);
               if (wait > retry.maxRetryAfterMs) return false;
@@ -293,5 +309,13 @@ function parseBody(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return text;
+  }
+}
+
+function parseAbsoluteUrl(value: unknown): URL {
+  try {
+    return new URL(String(value));
+  } catch {
+    return new URL('invalid:');
   }
 }

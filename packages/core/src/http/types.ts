@@ -78,6 +78,18 @@ export interface HttpRequestOptions<T = unknown> {
   method: HttpMethod;
   /** Path below `baseUrl`, starting with `/`. */
   path: string;
+  /**
+   * An absolute URL outside `baseUrl` (an identity endpoint such as Xero's `https://api.xero.com/connections`);
+   * `path` then only names the call in logs and errors. Same limits, retries and classification as any request.
+   */
+  url?: string;
+  /**
+   * The request only reads, whatever its method (a GraphQL query, a search sent as POST): it is retried after a
+   * 5xx or a network failure like a GET.
+   */
+  idempotent?: boolean;
+  /** A batch request: it counts against the provider's batch window (`capabilities.batch.requestsPerMinute`). */
+  batch?: boolean;
   query?: Record<string, string | number | boolean | null | undefined>;
   /** JSON body (sets Content-Type). */
   json?: unknown;
@@ -111,9 +123,10 @@ export interface ClassifyContext {
 }
 
 /**
- * Maps a provider's non-2xx answer (except 401 and 429, which core handles) onto a typed error. Return null to use
- * `defaultClassifyError`. The error's `retryable` flag decides whether a safe request is retried. The body may be
- * quoted in the message only after checking it cannot carry secrets; core redacts registered tokens anyway.
+ * Maps a provider's answer (every status except 401 and 429, which core handles - 2xx included, since GraphQL APIs
+ * report errors inside a 200) onto a typed error. Return null to accept a 2xx, or to use `defaultClassifyError` for
+ * any other status. The error's `retryable` flag decides whether a safe request is retried. The body may be quoted
+ * in the message only after checking it cannot carry secrets; core redacts registered tokens anyway.
  */
 export type ClassifyError = (
   response: Response,

@@ -30,7 +30,11 @@ export function composeSyncAlertEmail(
   if (notification.action) rows.push(['What to do', redactText(notification.action)]);
   if (provider) {
     const connection = notification.connectionId ? ` (connection ${notification.connectionId})` : '';
-    rows.push(['Connection', `${providerDisplayName(provider)}${connection}`]);
+    const name =
+      typeof notification.data.providerName === 'string'
+        ? notification.data.providerName
+        : providerDisplayName(provider);
+    rows.push(['Connection', `${name}${connection}`]);
   }
   if (notification.entityType) {
     rows.push(['Record', [notification.entityType, notification.localId].filter(Boolean).join(' ')]);

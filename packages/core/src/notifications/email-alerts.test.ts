@@ -35,6 +35,7 @@ async function setup(options: Omit<SyncNotifierOptions, 'storage' | 'clock'>) {
   const connection = await storage.connections.createConnection({ provider: 'freshbooks', ownerId: 'acme' });
   const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
   const notifier = createSyncNotifier({
+    providerNames: { quickbooks: 'QuickBooks', freshbooks: 'FreshBooks' },
     storage,
     clock,
     logger: {
@@ -182,10 +183,18 @@ describe('email alerts', () => {
   it('reject invalid static settings at start-up, naming the setting', async () => {
     const storage = createMemoryStorage();
     expect(() =>
-      createSyncNotifier({ storage, settings: { emailAlerts: { enabled: true, to: [] } } }),
+      createSyncNotifier({
+        providerNames: { quickbooks: 'QuickBooks', freshbooks: 'FreshBooks' },
+        storage,
+        settings: { emailAlerts: { enabled: true, to: [] } },
+      }),
     ).toThrowError(ConfigurationError);
     try {
-      createSyncNotifier({ storage, settings: { emailAlerts: { enabled: true, to: ['not-an-email'] } } });
+      createSyncNotifier({
+        providerNames: { quickbooks: 'QuickBooks', freshbooks: 'FreshBooks' },
+        storage,
+        settings: { emailAlerts: { enabled: true, to: ['not-an-email'] } },
+      });
       expect.unreachable();
     } catch (error) {
       expect(BlueClerkError.isInstance(error) && error.code).toBe('config_invalid');

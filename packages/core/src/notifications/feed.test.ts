@@ -12,7 +12,7 @@ async function setup() {
   const qbo = await storage.connections.createConnection({ provider: 'quickbooks', ownerId: 'acme' });
   const xero = await storage.connections.createConnection({ provider: 'xero', ownerId: 'acme' });
   const other = await storage.connections.createConnection({ provider: 'wave', ownerId: 'globex' });
-  const notifier = createSyncNotifier({ storage, clock });
+  const notifier = createSyncNotifier({ providerNames: { quickbooks: 'QuickBooks' }, storage, clock });
   const fail = (
     connectionId: string,
     localId: string,

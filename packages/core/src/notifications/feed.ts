@@ -4,7 +4,7 @@ import type { ConnectionHealth, ConnectionRecord, ConnectionStatus } from '../st
 import type { NotificationQuery, SyncNotification } from '../storage/notifications';
 import type { BlueClerkStorage } from '../storage/storage';
 import type { ProviderId } from '../storage/types';
-import { isReconnectCategory, providerDisplayName, syncFailureAction } from './messages';
+import { isReconnectCategory, type ProviderNames, providerDisplayName, syncFailureAction } from './messages';
 
 /**
  * The read side an app renders: the in-app list, the "recent sync failures" banner, and connection health. Plain data
@@ -97,6 +97,8 @@ export interface ConnectionHealthSummary {
 export interface NotificationFeedOptions {
   storage: Pick<BlueClerkStorage, 'notifications' | 'connections'>;
   clock?: Clock;
+  /** Display names by provider id. */
+  providerNames?: ProviderNames;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -107,6 +109,9 @@ const FAILURE_TYPES = new Set(['sync.failed', 'connection.needs_reconnect']);
 export function createNotificationFeed(options: NotificationFeedOptions): NotificationFeed {
   const { storage } = options;
   const clock = options.clock ?? systemClock;
+  const nameOf = (provider: string) => providerDisplayName(provider, options.providerNames);
+  const reconnectAction = (provider: string) =>
+    syncFailureAction('needs_reconnect', { provider, providerName: nameOf(provider) });
 
   // Counts come from the store (the notifier records repeats there), so any process, or a feed on its own, sees them.
   function countsOf(notification: SyncNotification): { occurrences: number; lastAt: number } {
@@ -158,7 +163,9 @@ export function createNotificationFeed(options: NotificationFeedOptions): Notifi
         count: all.length,
         occurrences: all.reduce((sum, item) => sum + item.occurrences, 0),
         items: all.slice(0, limit),
-        connectionsNeedingReconnect: connections.filter(needsReconnect).map(toReconnectNotice),
+        connectionsNeedingReconnect: connections
+          .filter(needsReconnect)
+          .map((connection) => toReconnectNotice(connection, options.providerNames)),
       };
     },
 
@@ -181,13 +188,11 @@ export function createNotificationFeed(options: NotificationFeedOptions): Notifi
       return connections.map((connection) => ({
         connectionId: connection.id,
         provider: connection.provider,
-        providerName: providerDisplayName(connection.provider),
+        providerName: nameOf(connection.provider),
         tenantId: connection.tenantId,
         connectionStatus: connection.status,
         health: { ...connection.health },
-        action: needsReconnect(connection)
-          ? syncFailureAction('needs_reconnect', { provider: connection.provider })
-          : null,
+        action: needsReconnect(connection) ? reconnectAction(connection.provider) : null,
       }));
     },
   };
@@ -198,13 +203,14 @@ function needsReconnect(connection: ConnectionRecord): boolean {
   return connection.status === 'needs_reconnect' || connection.health.status === 'needs_reconnect';
 }
 
-function toReconnectNotice(connection: ConnectionRecord): ReconnectNotice {
+function toReconnectNotice(connection: ConnectionRecord, names: ProviderNames | undefined): ReconnectNotice {
   const lastError = connection.health.lastError;
+  const providerName = providerDisplayName(connection.provider, names);
   return {
     connectionId: connection.id,
     provider: connection.provider,
-    providerName: providerDisplayName(connection.provider),
-    action: syncFailureAction('needs_reconnect', { provider: connection.provider }),
+    providerName,
+    action: syncFailureAction('needs_reconnect', { provider: connection.provider, providerName }),
     message: lastError && isReconnectCategory(lastError.category) ? lastError.message : null,
     since: connection.health.lastErrorAt,
   };
@@ -222,7 +228,12 @@ function toBannerItem(
     notificationIds: [notification.id],
     connectionId: notification.connectionId,
     provider,
-    providerName: provider ? providerDisplayName(provider) : null,
+    providerName:
+      typeof notification.data.providerName === 'string'
+        ? notification.data.providerName
+        : provider
+          ? providerDisplayName(provider)
+          : null,
     category: notification.category,
     title,
     message: notification.message,

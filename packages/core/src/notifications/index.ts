@@ -29,6 +29,7 @@ export {
   type FailureContext,
   isReconnectCategory,
   missingFieldLabel,
+  type ProviderNames,
   providerDisplayName,
   RECONNECT_LOCATION,
   syncFailureAction,

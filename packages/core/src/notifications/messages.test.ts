@@ -9,31 +9,39 @@ import {
 } from './messages';
 
 describe('failure messages', () => {
-  it('capitalises provider names the way the providers do', () => {
-    expect(providerDisplayName('quickbooks')).toBe('QuickBooks');
-    expect(providerDisplayName('xero')).toBe('Xero');
-    expect(providerDisplayName('freshbooks')).toBe('FreshBooks');
-    expect(providerDisplayName('wave')).toBe('Wave');
+  it('uses the display names the provider packages give, and capitalises an unknown id', () => {
+    const names = { quickbooks: 'QuickBooks', freshbooks: 'FreshBooks' };
+    expect(providerDisplayName('quickbooks', names)).toBe('QuickBooks');
+    expect(providerDisplayName('freshbooks', names)).toBe('FreshBooks');
+    expect(providerDisplayName('xero', names)).toBe('Xero');
     expect(providerDisplayName('sage')).toBe('Sage');
   });
 
   it('tells the user to reconnect for token failures', () => {
-    expect(syncFailureAction('token_expired', { provider: 'quickbooks' })).toBe(
+    expect(syncFailureAction('token_expired', { provider: 'quickbooks', providerName: 'QuickBooks' })).toBe(
       'Reconnect QuickBooks in Settings > Integrations.',
     );
-    expect(syncFailureAction('needs_reconnect', { provider: 'freshbooks' })).toBe(
+    expect(syncFailureAction('needs_reconnect', { provider: 'freshbooks', providerName: 'FreshBooks' })).toBe(
       'Reconnect FreshBooks in Settings > Integrations.',
     );
     expect(syncFailureTitle('needs_reconnect', { provider: 'xero' })).toBe('Xero needs to be reconnected');
   });
 
   it('names the missing field, and sends mapping fields to the integration settings', () => {
-    expect(syncFailureAction('missing_field', { provider: 'quickbooks', field: 'customer.email' })).toBe(
-      'Add the customer email and sync again.',
-    );
-    expect(syncFailureAction('missing_field', { provider: 'quickbooks', field: 'item.incomeAccount' })).toBe(
-      'Set the item income account mapping for QuickBooks in Settings > Integrations, then sync again.',
-    );
+    expect(
+      syncFailureAction('missing_field', {
+        provider: 'quickbooks',
+        providerName: 'QuickBooks',
+        field: 'customer.email',
+      }),
+    ).toBe('Add the customer email and sync again.');
+    expect(
+      syncFailureAction('missing_field', {
+        provider: 'quickbooks',
+        providerName: 'QuickBooks',
+        field: 'item.incomeAccount',
+      }),
+    ).toBe('Set the item income account mapping for QuickBooks in Settings > Integrations, then sync again.');
     expect(syncFailureTitle('missing_field', { provider: 'xero', field: 'customer.email' })).toBe(
       'Missing customer email',
     );
@@ -48,11 +56,19 @@ describe('failure messages', () => {
     expect(syncFailureAction('network', { provider: 'wave' })).toMatch(
       /Wave could not be reached\. Sync again/,
     );
-    expect(syncFailureAction('timeout', { provider: 'quickbooks' })).toMatch(/nothing is duplicated/);
+    expect(syncFailureAction('timeout', { provider: 'quickbooks', providerName: 'QuickBooks' })).toMatch(
+      /nothing is duplicated/,
+    );
     expect(syncFailureAction('rate_limited', { provider: 'xero', retryAfterMs: 2500 })).toMatch(
       /in about 3 s/,
     );
-    expect(syncFailureAction('duplicate', { provider: 'quickbooks', entityType: 'customer' })).toBe(
+    expect(
+      syncFailureAction('duplicate', {
+        provider: 'quickbooks',
+        providerName: 'QuickBooks',
+        entityType: 'customer',
+      }),
+    ).toBe(
       'A matching customer already exists in QuickBooks. Link to it or rename this customer, then sync again.',
     );
     expect(syncFailureAction('provider_error', { provider: 'xero' })).toMatch(/^Xero returned an error/);
@@ -60,8 +76,16 @@ describe('failure messages', () => {
 
   it('has an action and a title for every category, none of them mentioning a raw provider id', () => {
     for (const category of SYNC_FAILURE_CATEGORIES) {
-      const action = syncFailureAction(category, { provider: 'quickbooks', entityType: 'invoice' });
-      const title = syncFailureTitle(category, { provider: 'quickbooks', entityType: 'invoice' });
+      const action = syncFailureAction(category, {
+        provider: 'quickbooks',
+        providerName: 'QuickBooks',
+        entityType: 'invoice',
+      });
+      const title = syncFailureTitle(category, {
+        provider: 'quickbooks',
+        providerName: 'QuickBooks',
+        entityType: 'invoice',
+      });
       expect(action.length).toBeGreaterThan(20);
       expect(action).not.toMatch(/\bquickbooks\b/);
       expect(title).not.toMatch(/\bquickbooks\b/);

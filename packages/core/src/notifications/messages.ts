@@ -7,16 +7,12 @@ import type { EntityType, ProviderId } from '../storage/types';
  * `syncFailureAction` to fill `sync.failed` events; notifications, the banner and alert emails reuse it.
  */
 
-const PROVIDER_NAMES: Record<ProviderId, string> = {
-  quickbooks: 'QuickBooks',
-  xero: 'Xero',
-  freshbooks: 'FreshBooks',
-  wave: 'Wave',
-};
+/** Display names by provider id, from the provider packages (`createBlueClerk` passes every configured one). */
+export type ProviderNames = Readonly<Record<string, string>>;
 
-/** `quickbooks` -> `QuickBooks`. Unknown ids are capitalised so a new provider still reads well. */
-export function providerDisplayName(provider: ProviderId | string): string {
-  const known = PROVIDER_NAMES[provider as ProviderId];
+/** The provider's display name from `names`; an unknown id is capitalised so a message still reads well. */
+export function providerDisplayName(provider: ProviderId, names?: ProviderNames): string {
+  const known = names?.[provider];
   if (known) return known;
   return provider.charAt(0).toUpperCase() + provider.slice(1);
 }
@@ -63,7 +59,9 @@ function isMappingField(field: string): boolean {
 }
 
 export interface FailureContext {
-  provider: ProviderId | string;
+  provider: ProviderId;
+  /** The provider's display name; default: `providerDisplayName(provider)`. */
+  providerName?: string;
   entityType?: EntityType | null;
   /** For `missing_field`: the field that is missing (`customer.email`, `item.incomeAccount` ...). */
   field?: string;
@@ -73,7 +71,7 @@ export interface FailureContext {
 
 /** One sentence that says what to do about a failure of this category. */
 export function syncFailureAction(category: SyncFailureCategory, context: FailureContext): string {
-  const provider = providerDisplayName(context.provider);
+  const provider = context.providerName ?? providerDisplayName(context.provider);
   const record = context.entityType ?? 'record';
   switch (category) {
     case 'needs_reconnect':
@@ -111,7 +109,7 @@ export function syncFailureAction(category: SyncFailureCategory, context: Failur
 
 /** Short headline for a failure, used as the banner line and email subject. */
 export function syncFailureTitle(category: SyncFailureCategory, context: FailureContext): string {
-  const provider = providerDisplayName(context.provider);
+  const provider = context.providerName ?? providerDisplayName(context.provider);
   const record = context.entityType ?? 'record';
   switch (category) {
     case 'needs_reconnect':

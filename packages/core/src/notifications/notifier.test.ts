@@ -15,7 +15,12 @@ async function setup(options: { dedupeWindowMs?: number; recordSuccesses?: boole
   const clock = createManualClock();
   const storage = createMemoryStorage({ clock });
   const connection = await storage.connections.createConnection({ provider: 'quickbooks', ownerId: OWNER });
-  const notifier = createSyncNotifier({ storage, clock, ...options });
+  const notifier = createSyncNotifier({
+    providerNames: { quickbooks: 'QuickBooks' },
+    storage,
+    clock,
+    ...options,
+  });
   return { clock, storage, connection, notifier };
 }
 
@@ -190,8 +195,8 @@ describe('createSyncNotifier: failures', () => {
     const storageA = createMemoryStorage({ clock, backend });
     const storageB = createMemoryStorage({ clock, backend });
     const connection = await storageA.connections.createConnection({ provider: 'xero', ownerId: OWNER });
-    const a = createSyncNotifier({ storage: storageA, clock });
-    const b = createSyncNotifier({ storage: storageB, clock });
+    const a = createSyncNotifier({ providerNames: { quickbooks: 'QuickBooks' }, storage: storageA, clock });
+    const b = createSyncNotifier({ providerNames: { quickbooks: 'QuickBooks' }, storage: storageB, clock });
     const event = { ...failed(connection.id, clock.now()), provider: 'xero' } as BlueClerkEvent;
 
     expect((await a.handle(event)).deduplicated).toBe(false);
@@ -222,7 +227,11 @@ describe('createSyncNotifier: failures', () => {
       ...storage,
       notifications: { ...storage.notifications, recordRepeat: async () => null },
     };
-    const other = createSyncNotifier({ storage: vanishing, clock });
+    const other = createSyncNotifier({
+      providerNames: { quickbooks: 'QuickBooks' },
+      storage: vanishing,
+      clock,
+    });
     await other.handle(failed(connection.id, clock.now()));
     const again = await other.handle(failed(connection.id, clock.now() + 1));
     expect(again).toMatchObject({ deduplicated: false, occurrences: 1 });
@@ -241,6 +250,7 @@ describe('createSyncNotifier: failures', () => {
       },
     };
     const notifier = createSyncNotifier({
+      providerNames: { quickbooks: 'QuickBooks' },
       storage: broken,
       clock,
       logger: {

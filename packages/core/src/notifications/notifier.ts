@@ -17,7 +17,13 @@ import {
   INITIAL_CONNECTION_HEALTH,
 } from './health';
 import { type FailureSummary, type Mailer, summarizeFailure } from './mailer';
-import { providerDisplayName, syncFailureAction, syncFailureSeverity, syncFailureTitle } from './messages';
+import {
+  type ProviderNames,
+  providerDisplayName,
+  syncFailureAction,
+  syncFailureSeverity,
+  syncFailureTitle,
+} from './messages';
 import type { NotificationSettingsSource } from './settings';
 
 /**
@@ -55,6 +61,8 @@ export interface SyncNotifierOptions {
   onEmailFailure?: (failure: EmailAlertFailure) => void;
   /** Shown in email subjects. Default `BlueClerk`. */
   appName?: string;
+  /** Display names by provider id (`createBlueClerk` passes each configured provider's). */
+  providerNames?: ProviderNames;
 }
 
 /** A step of `handle` that failed (storage unavailable, settings look-up threw ...). */
@@ -103,6 +111,7 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
   const clock = options.clock ?? systemClock;
   const logger = createRedactingLogger(options.logger ?? silentLogger);
   const windowMs = options.dedupeWindowMs ?? DEFAULT_WINDOW_MS;
+  const nameOf = (provider: string) => providerDisplayName(provider, options.providerNames);
   const alerts = createEmailAlerter({
     mailer: options.mailer,
     settings: options.settings,
@@ -117,7 +126,11 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
   /** When each connection was last (re)connected: bursts from before it are closed, even in the store. */
   const connectedAt = new Map<string, number>();
   const inFlight = new Set<Promise<unknown>>();
-  const feed = createNotificationFeed({ storage, clock });
+  const feed = createNotificationFeed({
+    storage,
+    clock,
+    ...(options.providerNames ? { providerNames: options.providerNames } : {}),
+  });
 
   function log(level: 'warn' | 'error', message: string, fields: Record<string, unknown>) {
     try {
@@ -186,6 +199,7 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
     const { event } = input;
     const context = {
       provider: event.provider,
+      providerName: nameOf(event.provider),
       entityType: input.entityType,
       ...(input.field ? { field: input.field } : {}),
     };
@@ -202,7 +216,7 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
       action: input.action,
       data: {
         provider: event.provider,
-        providerName: providerDisplayName(event.provider),
+        providerName: nameOf(event.provider),
         title,
         code: input.code,
         retryable: input.retryable,
@@ -316,6 +330,7 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
             redactText(event.action).trim() ||
             syncFailureAction(event.category, {
               provider: event.provider,
+              providerName: nameOf(event.provider),
               entityType: event.entityType,
               ...(event.field ? { field: event.field } : {}),
             });
@@ -349,7 +364,10 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
             entityType: null,
             localId: null,
             message,
-            action: syncFailureAction('needs_reconnect', { provider: event.provider }),
+            action: syncFailureAction('needs_reconnect', {
+              provider: event.provider,
+              providerName: nameOf(event.provider),
+            }),
             retryable: false,
           };
           const reconnect = { at: event.at, message: message || 'Reconnect required' };
@@ -390,7 +408,7 @@ export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
     event: Extract<BlueClerkEvent, { type: 'sync.succeeded' }>,
     outcome: NotifierOutcome,
   ): Promise<void> {
-    const provider = providerDisplayName(event.provider);
+    const provider = nameOf(event.provider);
     try {
       outcome.notification = await storage.notifications.appendNotification({
         ownerId: event.ownerId,

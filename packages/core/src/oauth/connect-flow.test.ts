@@ -11,6 +11,7 @@ import {
   exposedText,
   REVOKE_URL,
   TEST_CREDENTIALS,
+  testConnectable,
   testProvider,
 } from '../tokens/test-support';
 import { openTokenSet } from '../vault/token-set';
@@ -24,6 +25,7 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 const STATE_SECRET = 'kq3H9vT2mW8xZp5rLs1Yb7Nc4Dg6Jf0E';
+const TENANTS_URL = 'https://api.blueclerk.test/connections';
 
 function setup(
   overrides: Partial<ConnectFlowOptions> = {},
@@ -42,18 +44,31 @@ function setup(
   const storage = createMemoryStorage({ clock });
   const vault = createTestVault();
   const events: BlueClerkEvent[] = [];
+  server.use(
+    http.get(TENANTS_URL, ({ request }) => {
+      // Core's HTTP client calls the identity endpoint with the new access token.
+      expect(request.headers.get('authorization')).toMatch(/^Bearer at_/);
+      return HttpResponse.json([{ tenantId: 'tenant-42', tenantName: 'Demo Company' }]);
+    }),
+  );
   const options: ConnectFlowOptions = {
-    provider: {
-      ...provider,
-      oauth: {
-        ...provider.oauth,
-        resolveTenant: async ({ accessToken }) => {
-          expect(accessToken).toMatch(/^at_/);
-          return { tenantId: 'tenant-42', tenantName: 'Demo Company' };
+    providers: {
+      [provider.id]: testConnectable({
+        ...provider,
+        oauth: {
+          ...provider.oauth,
+          resolveTenants: async ({ http: client }) => {
+            const { data } = await client.request<Array<{ tenantId: string; tenantName: string }>>({
+              method: 'GET',
+              path: '/connections',
+              url: TENANTS_URL,
+            });
+            return data;
+          },
         },
-      },
+      }),
     },
-    credentials: TEST_CREDENTIALS,
+    credentials: { [provider.id]: TEST_CREDENTIALS },
     storage,
     vault,
     stateSecret: STATE_SECRET,
@@ -75,7 +90,7 @@ function setup(
 describe('createConnectFlow', () => {
   it('builds an authorize URL with PKCE S256 whose challenge matches the verifier sent at the exchange', async () => {
     const { flow, endpoint, approve } = setup();
-    const started = await flow.start({ ownerId: 'owner-1', returnTo: '/settings/integrations' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1', returnTo: '/settings/integrations' });
     const url = new URL(started.url);
     expect(url.origin + url.pathname).toBe('https://login.blueclerk.test/authorize');
     expect(url.searchParams.get('client_id')).toBe(TEST_CREDENTIALS.clientId);
@@ -100,7 +115,7 @@ describe('createConnectFlow', () => {
       {},
       testProvider({ pkce: 'none', clientAuthentication: 'body' }),
     );
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     expect(new URL(started.url).searchParams.has('code_challenge')).toBe(false);
     await flow.handleCallback(await approve(started.url));
     const exchange = endpoint.stats.requests[0];
@@ -113,7 +128,7 @@ describe('createConnectFlow', () => {
 
   it('stores an active connection holding only sealed tokens and emits connection.connected', async () => {
     const { flow, storage, vault, events, approve } = setup();
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const record = await flow.handleCallback(
       new URL(`https://app.blueclerk.test/cb?${new URLSearchParams(await approve(started.url))}`),
     );
@@ -139,14 +154,14 @@ describe('createConnectFlow', () => {
     const provider = testProvider({ tenantFromCallback: (params) => params.get('realmId') });
     const { flow, approve } = setup({}, provider);
     // setup() adds resolveTenant; the callback value must win.
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const record = await flow.handleCallback(await approve(started.url, { realmId: '9130355' }));
     expect(record.tenantId).toBe('9130355');
   });
 
   it('refuses a tampered state', async () => {
     const { flow, approve, endpoint } = setup();
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const params = await approve(started.url);
     const parts = params.state.split('.');
     const ciphertext = parts[3] as string;
@@ -162,7 +177,7 @@ describe('createConnectFlow', () => {
 
   it('refuses an expired state', async () => {
     const { flow, approve, clock } = setup();
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     clock.advance(11 * 60_000);
     const error = await flow.handleCallback(await approve(started.url)).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'oauth_state_invalid' });
@@ -171,7 +186,7 @@ describe('createConnectFlow', () => {
 
   it('refuses a replayed state even when the first use succeeded', async () => {
     const { flow, approve, endpoint } = setup();
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const params = await approve(started.url);
     await flow.handleCallback(params);
     await expect(flow.handleCallback({ ...params, code: endpoint.issueCode() })).rejects.toMatchObject({
@@ -184,17 +199,25 @@ describe('createConnectFlow', () => {
     const xero = setup();
     const quickbooksFlow = createConnectFlow({
       ...xero.options,
-      provider: { ...testProvider(), id: 'quickbooks' },
+      providers: { quickbooks: testConnectable({ ...testProvider(), id: 'quickbooks' }) },
+      credentials: { quickbooks: TEST_CREDENTIALS },
     });
-    const started = await quickbooksFlow.start({ ownerId: 'owner-1' });
-    const error = await xero.flow.handleCallback(await xero.approve(started.url)).catch((e: unknown) => e);
+    const started = await quickbooksFlow.start({ provider: 'quickbooks', ownerId: 'owner-1' });
+    const error = await xero.flow
+      .handleCallback(await xero.approve(started.url), { provider: 'xero' })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'oauth_state_invalid' });
     expect((error as Error).message).toContain('another provider');
+    // Without an expected provider, a state for a provider this flow does not offer is refused too.
+    const other = await quickbooksFlow.start({ provider: 'quickbooks', ownerId: 'owner-1' });
+    await expect(xero.flow.handleCallback(await xero.approve(other.url))).rejects.toMatchObject({
+      code: 'oauth_state_invalid',
+    });
   });
 
   it('reports access_denied without calling the token endpoint', async () => {
     const { flow, endpoint, storage } = setup();
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const error = await flow
       .handleCallback({ state: started.state, error: 'access_denied', error_description: 'User denied' })
       .catch((e: unknown) => e);
@@ -207,7 +230,7 @@ describe('createConnectFlow', () => {
 
   it('reports a refused code as oauth_exchange_failed and stores nothing', async () => {
     const { flow, storage } = setup();
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const error = await flow
       .handleCallback({ state: started.state, code: 'code-the-server-never-issued' })
       .catch((e: unknown) => e);
@@ -218,55 +241,61 @@ describe('createConnectFlow', () => {
 
   it('reconnects an existing connection with a CAS update back to active', async () => {
     const { flow, storage, approve } = setup();
-    const first = await flow.start({ ownerId: 'owner-1' });
+    const first = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const created = await flow.handleCallback(await approve(first.url));
     await storage.connections.updateConnection(
       created.id,
       { status: 'needs_reconnect' },
       { expectedVersion: created.version },
     );
-    const again = await flow.start({ ownerId: 'owner-1', connectionId: created.id });
+    const again = await flow.start({ provider: 'xero', ownerId: 'owner-1', connectionId: created.id });
     expect(again.connectionId).toBe(created.id);
     const reconnected = await flow.handleCallback(await approve(again.url));
     expect(reconnected.status).toBe('active');
     expect(reconnected.version).toBe(created.version + 2);
-    await expect(flow.start({ ownerId: 'someone-else', connectionId: created.id })).rejects.toMatchObject({
+    await expect(flow.start({ provider: 'xero', ownerId: 'someone-else', connectionId: created.id })).rejects.toMatchObject({
       code: 'validation_failed',
     });
   });
 
   it('refuses open-redirect returnTo values', async () => {
     const { flow } = setup({ returnToOrigins: ['https://app.blueclerk.test'] });
-    await expect(flow.start({ ownerId: 'o', returnTo: 'https://evil.test/x' })).rejects.toMatchObject({
+    await expect(flow.start({ provider: 'xero', ownerId: 'o', returnTo: 'https://evil.test/x' })).rejects.toMatchObject({
       code: 'validation_failed',
     });
-    await expect(flow.start({ ownerId: 'o', returnTo: '//evil.test/x' })).rejects.toMatchObject({
+    await expect(flow.start({ provider: 'xero', ownerId: 'o', returnTo: '//evil.test/x' })).rejects.toMatchObject({
       code: 'validation_failed',
     });
     await expect(
-      flow.start({ ownerId: 'o', returnTo: 'https://app.blueclerk.test/done' }),
+      flow.start({ provider: 'xero', ownerId: 'o', returnTo: 'https://app.blueclerk.test/done' }),
     ).resolves.toBeDefined();
   });
 
   it('validates the state secret and client credentials with the credentials rules', async () => {
     const { options } = setup();
     expect(() =>
-      createConnectFlow({ ...options, credentials: { ...TEST_CREDENTIALS, clientSecret: 'changeme' } }),
-    ).toThrow(ConfigurationError);
-    const weak = createConnectFlow({ ...options, stateSecret: 'short-secret' });
-    const error = await weak.start({ ownerId: 'o' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect(exposedText(error)).not.toContain('short-secret');
-    await expect(
-      createConnectFlow({ ...options, stateSecret: 'your-state-secret-goes-here-0123456789' }).start({
-        ownerId: 'o',
+      createConnectFlow({
+        ...options,
+        credentials: { xero: { ...TEST_CREDENTIALS, clientSecret: 'changeme' } },
       }),
-    ).rejects.toBeInstanceOf(ConfigurationError);
+    ).toThrow(ConfigurationError);
+    // A bad state secret fails at set-up, synchronously, not at the first connection.
+    let error: unknown;
+    try {
+      createConnectFlow({ ...options, stateSecret: 'short-secret' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(ConfigurationError.isInstance(error)).toBe(true);
+    expect(exposedText(error)).not.toContain('short-secret');
+    expect(() =>
+      createConnectFlow({ ...options, stateSecret: 'your-state-secret-goes-here-0123456789' }),
+    ).toThrow(ConfigurationError);
   });
 
   it('disconnect revokes the refresh token, wipes tokens, marks disconnected and emits an event', async () => {
     const { flow, storage, vault, approve, revocations, events } = setup();
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const record = await flow.handleCallback(await approve(started.url));
     const refreshToken = openTokenSet(vault, record.id, record.tokens!).refreshToken;
     const result = await flow.disconnect(record.id);
@@ -281,7 +310,7 @@ describe('createConnectFlow', () => {
 
   it('disconnect still wipes tokens when revocation fails, and reports the failure redacted', async () => {
     const { flow, vault, approve } = setup();
-    const started = await flow.start({ ownerId: 'owner-1' });
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const record = await flow.handleCallback(await approve(started.url));
     const tokens = openTokenSet(vault, record.id, record.tokens!);
     server.use(

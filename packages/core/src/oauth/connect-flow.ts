@@ -1,24 +1,45 @@
-import { parseClientCredentials } from '../credentials/index';
 import { AuthError, BlueClerkError, ConcurrencyError, ValidationError } from '../errors/index';
 import type { EventBus } from '../events/types';
+import { createProviderHttp } from '../http/provider-http';
+import type { ProviderHttp } from '../http/types';
+import type { ProviderCapabilities } from '../provider/capabilities';
+import { mergeConnectionSettings } from '../provider/connection-settings';
+import type { ProviderHttpDescription } from '../provider/http-description';
+import { providerHttpProfile } from '../provider/http-profile';
+import type { ConnectionSettingsSpec } from '../provider/settings';
 import { redactError } from '../redact/index';
 import { type Clock, systemClock } from '../runtime/clock';
 import { randomId } from '../runtime/ids';
 import { type Logger, silentLogger } from '../runtime/logger';
 import type { ConnectionRecord } from '../storage/connections';
 import type { BlueClerkStorage } from '../storage/storage';
+import type { ProviderId } from '../storage/types';
 import { openTokens, protectTokenSet, sealTokens } from '../tokens/sealed';
 import type { TokenVault } from '../vault/types';
 import { buildAuthorizeUrl } from './authorize-url';
+import { createOAuthClients } from './clients';
 import { createPkcePair } from './pkce';
 import { revokeToken } from './revoke';
-import { createStateCodec, type StateCodec } from './state';
+import { assertStateSecret, createStateCodec, type StateCodec } from './state';
 import { requestTokenSet } from './token-endpoint';
 import type { ClientCredentials, OAuthProviderDefinition } from './types';
 
+/**
+ * A provider as the connect flow sees it: OAuth data and token policy, plus what it needs to call the provider with
+ * the new token (tenant look-up, settings discovery). Every `AccountingProvider` qualifies.
+ */
+export interface ConnectableProvider extends OAuthProviderDefinition {
+  readonly displayName: string;
+  readonly capabilities: ProviderCapabilities;
+  readonly http: ProviderHttpDescription;
+  readonly connectionSettings?: ConnectionSettingsSpec<ProviderHttp, unknown>;
+}
+
 export interface ConnectFlowOptions {
-  provider: OAuthProviderDefinition;
-  credentials: ClientCredentials;
+  /** Every provider the app offers, by id. */
+  providers: Readonly<Record<ProviderId, ConnectableProvider>>;
+  /** The app's OAuth client per provider id (validated here). */
+  credentials: Readonly<Record<ProviderId, ClientCredentials>>;
   storage: BlueClerkStorage;
   vault: TokenVault;
   /** At least 32 random characters; keys for the signed + encrypted `state` are derived from it. */
@@ -39,6 +60,8 @@ export interface ConnectFlowOptions {
 }
 
 export interface StartConnectInput {
+  /** Which provider to connect (one of the configured ids). */
+  provider: ProviderId;
   ownerId: string;
   /** Pass an existing connection's id to reconnect it (same owner and provider); omitted: a new id. */
   connectionId?: string;
@@ -52,36 +75,60 @@ export interface StartConnectResult {
   url: string;
   state: string;
   connectionId: string;
+  provider: ProviderId;
 }
 
 /** Raw callback input: the full redirect URL, its query string, or already-parsed parameters. */
 export type CallbackInput = string | URL | URLSearchParams | Record<string, string | undefined>;
 
+export interface HandleCallbackOptions {
+  /** Refuse a state issued for another provider (an app with one callback route per provider passes its id). */
+  provider?: ProviderId;
+}
+
+export interface CallbackResult extends ConnectionRecord {
+  returnTo: string | null;
+  /**
+   * Every connection this grant produced, this one first: one grant can cover several tenants (several Xero
+   * organisations); each gets its own connection, and all share the first one's token set.
+   */
+  connections: ConnectionRecord[];
+}
+
 export interface DisconnectResult {
   connection: ConnectionRecord;
-  /** True when the provider confirmed revocation; false when it failed or the provider has no revoke endpoint. */
+  /** True when the provider confirmed revocation; false when it failed, was not needed, or is not offered. */
   revoked: boolean;
   /** Why revocation did not happen (redacted). Tokens are wiped locally either way. */
   revokeError: { code: string; message: string } | null;
+  /**
+   * Other connections of the same grant that are still active: the grant is then neither revoked nor wiped, and
+   * only this connection stops syncing.
+   */
+  stillUsedBy: string[];
 }
 
 export interface ConnectFlow {
   start(input: StartConnectInput): Promise<StartConnectResult>;
-  /** Verifies state, exchanges the code, stores sealed tokens. Returns the active connection and the app's `returnTo`. */
-  handleCallback(input: CallbackInput): Promise<ConnectionRecord & { returnTo: string | null }>;
+  /**
+   * Verifies state, exchanges the code, resolves the tenant(s), stores sealed tokens and discovers per-connection
+   * settings. Returns the active connection, every connection of the grant, and the app's `returnTo`.
+   */
+  handleCallback(input: CallbackInput, options?: HandleCallbackOptions): Promise<CallbackResult>;
   disconnect(connectionId: string): Promise<DisconnectResult>;
 }
 
 const CAS_ATTEMPTS = 3;
 
 export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
-  const { provider, storage, vault } = options;
-  const credentials = parseClientCredentials(options.credentials, { prefix: provider.id.toUpperCase() });
+  const { storage, vault } = options;
+  const clients = createOAuthClients(options.providers, options.credentials);
   const clock = options.clock ?? systemClock;
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   const logger = options.logger ?? silentLogger;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const stateTtlMs = options.stateTtlMs ?? 10 * 60_000;
+  assertStateSecret(options.stateSecret);
   // Validates the secret now, so a bad configuration fails at start-up rather than at the first callback.
   const codecPromise: Promise<StateCodec> = createStateCodec({
     secret: options.stateSecret,
@@ -89,6 +136,8 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
     ttlMs: stateTtlMs,
   });
   codecPromise.catch(() => {});
+
+  const providerOf = (id: string) => options.providers[id] as ConnectableProvider;
 
   function checkReturnTo(returnTo: string | undefined): string | null {
     if (returnTo === undefined) return null;
@@ -116,7 +165,22 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
     });
   }
 
-  async function exchangeCode(code: string, codeVerifier: string | null) {
+  /** Core's HTTP client on a token that is not stored yet (tenant look-up, settings discovery). */
+  function httpWithToken(provider: ConnectableProvider, key: string, accessToken: string): ProviderHttp {
+    return createProviderHttp({
+      provider: { ...providerHttpProfile(provider), timeoutMs: Math.min(provider.http.timeoutMs, timeoutMs) },
+      classifyError: provider.http.classifyResponse,
+      connectionId: key,
+      // No refresh is possible before the connection exists: a 401 here ends the attempt.
+      getAccessToken: async () => accessToken,
+      clock,
+      logger,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  async function exchangeCode(providerId: string, code: string, codeVerifier: string | null) {
+    const { provider, credentials } = clients.get(providerId);
     const result = await requestTokenSet({
       oauth: provider.oauth,
       credentials,
@@ -152,19 +216,26 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
     return protectTokenSet(result.tokens);
   }
 
-  async function resolveTenant(params: URLSearchParams, accessToken: string) {
+  type Tenant = { tenantId: string | null; tenantName?: string | undefined };
+
+  async function resolveTenants(
+    provider: ConnectableProvider,
+    params: URLSearchParams,
+    http: ProviderHttp,
+  ): Promise<Tenant[]> {
     const fromCallback = provider.oauth.tenantFromCallback?.(params) ?? null;
-    if (fromCallback) return { tenantId: fromCallback, tenantName: undefined as string | undefined };
-    if (!provider.oauth.resolveTenant) {
+    if (fromCallback) return [{ tenantId: fromCallback }];
+    if (!provider.oauth.resolveTenants) {
       if (provider.oauth.tenantFromCallback) {
         throw new AuthError('oauth_exchange_failed', `The ${provider.id} callback did not name the company`, {
           action: 'Start the connection again and pick a company at the provider',
         });
       }
-      return { tenantId: null, tenantName: undefined };
+      return [{ tenantId: null }];
     }
+    let tenants: ReadonlyArray<{ tenantId: string; tenantName?: string }>;
     try {
-      return await provider.oauth.resolveTenant({ accessToken, fetch: fetchFn });
+      tenants = await provider.oauth.resolveTenants({ http, params });
     } catch (error) {
       if (BlueClerkError.isInstance(error)) throw redactError(error);
       throw new AuthError('oauth_exchange_failed', `Looking up the connected ${provider.id} company failed`, {
@@ -172,10 +243,89 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
         retryable: true,
       });
     }
+    const unique = new Map<string, Tenant>();
+    for (const tenant of tenants) {
+      if (typeof tenant?.tenantId === 'string' && tenant.tenantId !== '') unique.set(tenant.tenantId, tenant);
+    }
+    if (unique.size === 0) {
+      throw new AuthError('oauth_exchange_failed', `The ${provider.id} grant covers no company`, {
+        action: 'Start the connection again and allow access to at least one company',
+      });
+    }
+    return [...unique.values()];
+  }
+
+  /** Stores what the provider reports about the company (home currency ...) under the settings the app set. */
+  async function discoverSettings(
+    provider: ConnectableProvider,
+    record: ConnectionRecord,
+    http: ProviderHttp,
+  ): Promise<ConnectionRecord> {
+    const discover = provider.connectionSettings?.discover;
+    if (!discover || !record.tenantId) return record;
+    try {
+      const found = await discover.call(provider.connectionSettings, {
+        connectionId: record.id,
+        tenantId: record.tenantId,
+        http,
+        settings: record.settings,
+        logger,
+      });
+      const patch: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(found ?? {})) {
+        if (value !== undefined && record.settings[key] === undefined) patch[key] = value;
+      }
+      if (Object.keys(patch).length === 0) return record;
+      const settings = mergeConnectionSettings(provider, record.settings, patch);
+      return await storage.connections.updateConnection(
+        record.id,
+        { settings },
+        { expectedVersion: record.version },
+      );
+    } catch (error) {
+      logger.log('warn', 'reading connection settings from the provider failed; keeping them as they were', {
+        connectionId: record.id,
+        provider: provider.id,
+        errorCode: BlueClerkError.isInstance(error) ? error.code : 'internal',
+      });
+      return record;
+    }
+  }
+
+  /** Create-or-update under compare-and-set, retried on a concurrent write. */
+  async function upsertConnection(
+    id: string,
+    build: (existing: ConnectionRecord | null) => Promise<ConnectionRecord>,
+  ): Promise<ConnectionRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const existing = await storage.connections.getConnection(id);
+      try {
+        return await build(existing);
+      } catch (error) {
+        const retryable =
+          ConcurrencyError.isInstance(error) && error.code === 'conflict' && attempt < CAS_ATTEMPTS;
+        if (!retryable) throw redactError(error);
+      }
+    }
+  }
+
+  async function markHealthy(record: ConnectionRecord): Promise<void> {
+    if (record.health.status === 'healthy') return;
+    await storage.connections.setConnectionHealth(record.id, {
+      ...record.health,
+      status: 'healthy',
+      consecutiveFailures: 0,
+    });
   }
 
   return {
     async start(input) {
+      if (typeof input !== 'object' || input === null) {
+        throw new ValidationError('start needs { provider, ownerId }', [
+          { path: 'input', message: 'expected an object' },
+        ]);
+      }
+      const provider = clients.get(input.provider).provider;
       if (typeof input.ownerId !== 'string' || input.ownerId.length === 0) {
         throw new ValidationError('ownerId is required to start a connection', [
           { path: 'ownerId', message: 'required' },
@@ -189,6 +339,10 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
           throw new ValidationError('connectionId belongs to another owner or provider', [
             { path: 'connectionId', message: 'owner or provider mismatch' },
           ]);
+        }
+        if (existing?.grantId) {
+          // The grant's tokens live on its first connection: reconnecting renews them for every tenant.
+          connectionId = existing.grantId;
         }
       } else {
         connectionId = `conn_${randomId(12)}`;
@@ -205,18 +359,22 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
       });
       const url = buildAuthorizeUrl({
         oauth: provider.oauth,
-        credentials,
+        credentials: clients.get(provider.id).credentials,
         state,
         scopes: input.scopes,
         codeChallenge: pkce?.codeChallenge ?? null,
       });
-      return { url, state, connectionId };
+      return { url, state, connectionId, provider: provider.id };
     },
 
-    async handleCallback(input) {
+    async handleCallback(input, callbackOptions = {}) {
       const params = toSearchParams(input);
       const codec = await codecPromise;
-      const context = await codec.open(params.get('state') ?? '', provider.id);
+      const context = await codec.open(params.get('state') ?? '', callbackOptions.provider);
+      if (!clients.ids.includes(context.provider)) {
+        throw new AuthError('oauth_state_invalid', `This app no longer offers ${context.provider}`);
+      }
+      const provider = providerOf(context.provider);
       // Single use: of N deliveries of the same state exactly one gets past this line.
       const first = await storage.syncState.rememberDelivery(
         'oauth-state',
@@ -242,66 +400,105 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
       const code = params.get('code');
       if (!code) throw new AuthError('oauth_exchange_failed', 'The callback carries no authorization code');
 
-      const tokens = await exchangeCode(code, context.codeVerifier);
-      const tenant = await resolveTenant(params, tokens.accessToken);
+      const tokens = await exchangeCode(provider.id, code, context.codeVerifier);
+      const http = httpWithToken(provider, `connect:${context.connectionId}`, tokens.accessToken);
+      const tenants = await resolveTenants(provider, params, http);
       const sealed = sealTokens(vault, context.connectionId, tokens);
-      const metadata = tenant.tenantName ? { tenantName: tenant.tenantName } : {};
 
-      let record: ConnectionRecord | null = null;
-      for (let attempt = 1; record === null; attempt++) {
-        const existing = await storage.connections.getConnection(context.connectionId);
-        try {
-          if (!existing) {
-            record = await storage.connections.createConnection({
-              id: context.connectionId,
-              provider: provider.id,
-              ownerId: context.ownerId,
-              tenantId: tenant.tenantId,
-              status: 'active',
-              tokens: sealed,
-              metadata,
-            });
-            break;
-          }
-          if (existing.ownerId !== context.ownerId || existing.provider !== provider.id) {
-            throw new AuthError(
-              'oauth_state_invalid',
-              'The connection in this OAuth state belongs to someone else',
-            );
-          }
-          if (existing.tenantId && tenant.tenantId && existing.tenantId !== tenant.tenantId) {
-            // Reconnecting into another company would sync one business's books into another's.
-            throw new AuthError('oauth_exchange_failed', 'The user reconnected to a different company', {
-              details: { expectedTenantId: existing.tenantId, tenantId: tenant.tenantId },
-              action: 'Disconnect and create a new connection for the other company',
-            });
-          }
-          record = await storage.connections.updateConnection(
-            existing.id,
-            {
-              status: 'active',
-              tokens: sealed,
-              tenantId: tenant.tenantId ?? existing.tenantId,
-              metadata: { ...existing.metadata, ...metadata },
-            },
-            { expectedVersion: existing.version },
-          );
-        } catch (error) {
-          const retryable =
-            error instanceof ConcurrencyError && error.code === 'conflict' && attempt < CAS_ATTEMPTS;
-          if (!retryable) throw redactError(error);
-        }
-      }
-      if (record.health.status !== 'healthy') {
-        await storage.connections.setConnectionHealth(record.id, {
-          ...record.health,
-          status: 'healthy',
-          consecutiveFailures: 0,
+      const previous = await storage.connections.getConnection(context.connectionId);
+      // A reconnect keeps its company: pick it from the grant, or refuse a different one.
+      const primaryTenant =
+        previous?.tenantId != null
+          ? tenants.find((tenant) => tenant.tenantId === previous.tenantId)
+          : (tenants[0] as Tenant);
+      if (!primaryTenant) {
+        throw new AuthError('oauth_exchange_failed', 'The user reconnected to a different company', {
+          details: {
+            expectedTenantId: previous?.tenantId,
+            tenantIds: tenants.map((tenant) => tenant.tenantId),
+          },
+          action: 'Disconnect and create a new connection for the other company',
         });
       }
-      emit('connection.connected', record);
-      logger.log('info', 'connection connected', { connectionId: record.id, provider: provider.id });
-      return { ...record, returnTo: context.returnTo };
+      const metadataOf = (tenant: Tenant) => (tenant.tenantName ? { tenantName: tenant.tenantName } : {});
+
+      let record = await upsertConnection(context.connectionId, async (existing) => {
+        if (!existing) {
+          return storage.connections.createConnection({
+            id: context.connectionId,
+            provider: provider.id,
+            ownerId: context.ownerId,
+            tenantId: primaryTenant.tenantId,
+            status: 'active',
+            tokens: sealed,
+            metadata: metadataOf(primaryTenant),
+          });
+        }
+        if (existing.ownerId !== context.ownerId || existing.provider !== provider.id) {
+          throw new AuthError(
+            'oauth_state_invalid',
+            'The connection in this OAuth state belongs to someone else',
+          );
+        }
+        if (existing.tenantId && primaryTenant.tenantId && existing.tenantId !== primaryTenant.tenantId) {
+          // Reconnecting into another company would sync one business's books into another's.
+          throw new AuthError('oauth_exchange_failed', 'The user reconnected to a different company', {
+            details: { expectedTenantId: existing.tenantId, tenantId: primaryTenant.tenantId },
+            action: 'Disconnect and create a new connection for the other company',
+          });
+        }
+        return storage.connections.updateConnection(
+          existing.id,
+          {
+            status: 'active',
+            tokens: sealed,
+            tenantId: primaryTenant.tenantId ?? existing.tenantId,
+            metadata: { ...existing.metadata, ...metadataOf(primaryTenant) },
+          },
+          { expectedVersion: existing.version },
+        );
+      });
+      await markHealthy(record);
+      record = await discoverSettings(provider, record, http);
+
+      // The grant's other tenants: one connection each, pointing at this one's token set.
+      const connections: ConnectionRecord[] = [record];
+      const members = await storage.connections.listConnections({ grantId: record.id });
+      for (const tenant of tenants) {
+        if (tenant === primaryTenant || tenant.tenantId === null) continue;
+        const known = members.find((member) => member.tenantId === tenant.tenantId);
+        let member: ConnectionRecord;
+        if (known) {
+          member = await upsertConnection(known.id, async (existing) => {
+            if (!existing) throw new ConcurrencyError('conflict', `Connection ${known.id} disappeared`);
+            if (existing.status === 'active') return existing;
+            return storage.connections.updateConnection(
+              existing.id,
+              { status: 'active', metadata: { ...existing.metadata, ...metadataOf(tenant) } },
+              { expectedVersion: existing.version },
+            );
+          });
+        } else {
+          member = await storage.connections.createConnection({
+            id: `conn_${randomId(12)}`,
+            provider: provider.id,
+            ownerId: context.ownerId,
+            tenantId: tenant.tenantId,
+            status: 'active',
+            tokens: null,
+            grantId: record.id,
+            metadata: metadataOf(tenant),
+          });
+        }
+        await markHealthy(member);
+        member = await discoverSettings(provider, member, http);
+        connections.push(member);
+      }
+      for (const connection of connections) {
+        emit('connection.connected', connection);
+        logger.log('info', 'connection connected', { connectionId: connection.id, provider: provider.id });
+      }
+      return { ...record, returnTo: context.returnTo, connections };
     },
 
     async disconnect(connectionId) {
@@ -310,11 +507,23 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
         throw new ValidationError(`Connection ${connectionId} does not exist`, [
           { path: 'connectionId', message: 'not found' },
         ]);
+      const { provider, credentials } = clients.get(current.provider);
+      const holderId = current.grantId ?? current.id;
+      const holder = holderId === current.id ? current : await storage.connections.getConnection(holderId);
+      const grant = [
+        ...(holder ? [holder] : []),
+        ...(await storage.connections.listConnections({ grantId: holderId })),
+      ];
+      const stillUsedBy = grant
+        .filter((member) => member.id !== connectionId && member.status === 'active')
+        .map((member) => member.id);
+
       let revoked = false;
       let revokeError: DisconnectResult['revokeError'] = null;
-      if (current.tokens && provider.oauth.endpoints.revokeUrl !== null) {
+      const lastOfGrant = stillUsedBy.length === 0;
+      if (lastOfGrant && holder?.tokens && provider.oauth.endpoints.revokeUrl !== null) {
         try {
-          const tokens = openTokens(vault, connectionId, current.tokens);
+          const tokens = openTokens(vault, holder.id, holder.tokens);
           const token =
             provider.oauth.revokeToken === 'refresh_token' ? tokens.refreshToken : tokens.accessToken;
           if (token) {
@@ -332,29 +541,28 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
             ...revokeError,
           });
         }
-      } else if (provider.oauth.endpoints.revokeUrl === null) {
+      } else if (lastOfGrant && provider.oauth.endpoints.revokeUrl === null) {
         revokeError = { code: 'unsupported', message: `${provider.id} has no revocation endpoint` };
       }
-      for (let attempt = 1; ; attempt++) {
-        try {
-          current = await storage.connections.updateConnection(
-            connectionId,
-            { status: 'disconnected', tokens: null },
-            { expectedVersion: current.version },
-          );
-          break;
-        } catch (error) {
-          if (!(error instanceof ConcurrencyError && error.code === 'conflict' && attempt < CAS_ATTEMPTS)) {
-            throw redactError(error);
-          }
-          const reread = await storage.connections.getConnection(connectionId);
-          if (!reread)
-            throw new ValidationError(`Connection ${connectionId} was deleted while disconnecting`);
-          current = reread;
-        }
+
+      const patchFor = (record: ConnectionRecord) =>
+        record.id === connectionId
+          ? // The holder keeps the grant's tokens while other tenants still use them.
+            { status: 'disconnected' as const, ...(lastOfGrant || record.grantId ? { tokens: null } : {}) }
+          : { tokens: null };
+      const targets = [current];
+      if (lastOfGrant && holder && holder.id !== connectionId && holder.tokens) targets.push(holder);
+      for (const target of targets) {
+        const updated = await upsertConnection(target.id, async (existing) => {
+          if (!existing) throw new ValidationError(`Connection ${target.id} was deleted while disconnecting`);
+          return storage.connections.updateConnection(existing.id, patchFor(existing), {
+            expectedVersion: existing.version,
+          });
+        });
+        if (target.id === connectionId) current = updated;
       }
       emit('connection.disconnected', current);
-      return { connection: current, revoked, revokeError };
+      return { connection: current, revoked, revokeError, stillUsedBy };
     },
   };
 }

@@ -1,11 +1,15 @@
 export { type AuthorizeUrlInput, buildAuthorizeUrl } from './authorize-url';
 export { buildClientAuthenticatedRequest } from './client-auth';
+export { createOAuthClients, type OAuthClient } from './clients';
 export {
   type CallbackInput,
+  type CallbackResult,
+  type ConnectableProvider,
   type ConnectFlow,
   type ConnectFlowOptions,
   createConnectFlow,
   type DisconnectResult,
+  type HandleCallbackOptions,
   type StartConnectInput,
   type StartConnectResult,
 } from './connect-flow';

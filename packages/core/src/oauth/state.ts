@@ -4,7 +4,7 @@ import { assertSetting } from '../credentials/index';
 import { AuthError, ConfigurationError } from '../errors/index';
 import { registerSecret } from '../redact/index';
 import type { Clock } from '../runtime/clock';
-import { PROVIDER_IDS, type ProviderId } from '../storage/types';
+import { PROVIDER_ID_PATTERN, type ProviderId } from '../storage/types';
 
 /**
  * The OAuth `state` parameter: the connection context travels through the provider's redirect inside a JWT that is
@@ -28,8 +28,11 @@ export interface OAuthStatePayload {
 
 export interface StateCodec {
   seal(payload: Omit<OAuthStatePayload, 'expiresAt'>): Promise<string>;
-  /** Verifies, decrypts and checks expiry and provider. Throws `AuthError('oauth_state_invalid')`. */
-  open(state: string, expectedProvider: ProviderId): Promise<OAuthStatePayload>;
+  /**
+   * Verifies, decrypts and checks expiry and, when given, the provider (otherwise the one the state names, which
+   * the signature covers). Throws `AuthError('oauth_state_invalid')`.
+   */
+  open(state: string, expectedProvider?: ProviderId): Promise<OAuthStatePayload>;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -55,7 +58,7 @@ export function assertStateSecret(secret: unknown, setting = 'stateSecret'): ass
 
 const payloadSchema = z.object({
   ownerId: z.string().min(1),
-  provider: z.enum(PROVIDER_IDS),
+  provider: z.string().regex(PROVIDER_ID_PATTERN),
   connectionId: z.string().min(1),
   returnTo: z.string().nullable(),
   codeVerifier: z.string().nullable(),
@@ -143,8 +146,9 @@ export async function createStateCodec(options: {
       const parsed = payloadSchema.safeParse(claims);
       if (!parsed.success)
         throw invalid('The OAuth state parameter does not carry a valid connection context');
-      if (parsed.data.provider !== expectedProvider || claims.aud !== `blueclerk:${expectedProvider}`) {
-        throw invalid(`The OAuth state parameter was issued for another provider, not ${expectedProvider}`);
+      const expected = expectedProvider ?? parsed.data.provider;
+      if (parsed.data.provider !== expected || claims.aud !== `blueclerk:${expected}`) {
+        throw invalid(`The OAuth state parameter was issued for another provider, not ${expected}`);
       }
       return { ...parsed.data, expiresAt: Number(claims.exp) * 1000 };
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors/index';
-import { TOKEN_POLICIES } from '../tokens/policy';
+import { XERO_LIKE_POLICY } from '../tokens/test-support';
 import { exposedText, TEST_CREDENTIALS, testProvider } from '../tokens/test-support';
 import { requestTokenSet } from './token-endpoint';
 import type { ProviderOAuthConfig } from './types';
@@ -18,7 +18,7 @@ function call(oauth: ProviderOAuthConfig, fetchFn: typeof fetch) {
   return requestTokenSet({
     oauth,
     credentials: TEST_CREDENTIALS,
-    tokenPolicy: TOKEN_POLICIES.quickbooks,
+    tokenPolicy: XERO_LIKE_POLICY,
     grant: { grantType: 'refresh_token', refreshToken: 'rt_current_123456' },
     fetch: fetchFn,
     clock: { now: () => 1_000_000 },

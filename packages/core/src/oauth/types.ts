@@ -1,3 +1,4 @@
+import type { ProviderHttp } from '../http/types';
 import type { ProviderId } from '../storage/types';
 import type { TokenPolicy } from '../tokens/policy';
 
@@ -30,13 +31,16 @@ export interface ProviderOAuthConfig {
   /** Reads the tenant from the callback query string (QuickBooks: `realmId`). */
   tenantFromCallback?: (params: URLSearchParams) => string | null;
   /**
-   * Looks the tenant up after the code exchange, when the callback does not carry it
-   * (Xero: GET /connections; FreshBooks: /auth/api/v1/users/me; Wave: businesses query).
+   * Looks the tenants up after the code exchange, when the callback does not carry them (Xero: GET /connections;
+   * FreshBooks: /auth/api/v1/users/me; Wave: businesses query). `http` is core's client authenticated with the new
+   * access token (limits, classification and redaction included; use `url` for identity endpoints outside the API
+   * base URL). One grant may cover several tenants: core makes one connection per tenant, sharing one token set.
    */
-  resolveTenant?: (context: {
-    accessToken: string;
-    fetch: typeof fetch;
-  }) => Promise<{ tenantId: string; tenantName?: string }>;
+  resolveTenants?: (context: {
+    http: ProviderHttp;
+    /** The callback's query parameters. */
+    params: URLSearchParams;
+  }) => Promise<ReadonlyArray<{ tenantId: string; tenantName?: string }>>;
 }
 
 /** Client credentials of the app registered with the provider. Validated at set-up (see `credentials/`). */

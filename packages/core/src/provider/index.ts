@@ -27,3 +27,16 @@ export {
   SUPPORTED_PROVIDER_SPEC_VERSIONS,
 } from './spec';
 export type { NormalizedWebhookEvent, ProviderWebhooks, WebhookHeaders, WebhookOperation } from './webhooks';
+export {
+  mergeConnectionSettings,
+  parseConnectionSettings,
+  type SettingsOwner,
+} from './connection-settings';
+export type { ProviderHttpDescription } from './http-description';
+export { providerHttpProfile } from './http-profile';
+export {
+  createAccountingProviderRegistry,
+  createProviderRegistry,
+  type ProviderRegistry,
+} from './registry';
+export type { ConnectionSettingsSpec, SettingsSchema } from './settings';

@@ -1,12 +1,13 @@
 import { type BlueClerkError, ConfigurationError } from '../errors/index';
-import type { ClassifyError, ProviderHttpProfile } from '../http/types';
 import type { ProviderOAuthConfig } from '../oauth/types';
-import type { ProviderId } from '../storage/types';
-import type { TokenPolicy } from '../tokens/policy';
+import { isProviderId, type ProviderId } from '../storage/types';
+import { type TokenPolicy, tokenPolicyProblem } from '../tokens/policy';
 import type { RunBatch } from './batch';
 import type { ProviderCapabilities } from './capabilities';
 import type { PullChanges } from './changes';
+import type { ProviderHttpDescription } from './http-description';
 import type { CustomerOperations, InvoiceOperations, ItemOperations, PaymentOperations } from './operations';
+import type { ConnectionSettingsSpec } from './settings';
 import type { ProviderWebhooks } from './webhooks';
 
 /**
@@ -28,8 +29,10 @@ import type { ProviderWebhooks } from './webhooks';
  *     id: 'quickbooks',
  *     displayName: 'QuickBooks Online',
  *     capabilities: { payments: 'api', idempotencyKey: { in: 'query', name: 'requestid', maxLength: 50 }, ... },
- *     oauth: quickBooksOAuth(settings),
- *     tokenPolicy: TOKEN_POLICIES.quickbooks,
+ *     oauth: quickBooksOAuth,
+ *     tokenPolicy: QUICKBOOKS_TOKEN_POLICY,
+ *     http: { baseUrl, timeoutMs: 60_000, classifyResponse: classifyQuickBooksResponse },
+ *     connectionSettings: { schema: QuickBooksConnectionSettingsSchema, discover: readCompanyCurrency },
  *     customers, items, invoices, payments,
  *     batch: runQuickBooksBatch,
  *     pullChanges: pullQuickBooksChanges,
@@ -41,15 +44,29 @@ import type { ProviderWebhooks } from './webhooks';
  */
 export interface AccountingProviderV1<THttp = unknown> {
   readonly specVersion: 'v1';
-  /** Which provider this is. */
+  /** Which provider this is: an open id owned by the provider package (see `PROVIDER_ID_PATTERN`). */
   readonly id: ProviderId;
   /** Human name for messages ("QuickBooks Online"). */
   readonly displayName: string;
+  /**
+   * The one place a provider's facts live: limits (per minute, per day, concurrency), idempotency-key placement,
+   * batch size and pacing, pull strategy. Core derives the HTTP profile, the limiter and the engine's pacing from it.
+   */
   readonly capabilities: ProviderCapabilities;
   /** OAuth endpoints, scopes, PKCE, tenant resolution. */
   readonly oauth: ProviderOAuthConfig;
-  /** Token lifetimes and rotation (usually `TOKEN_POLICIES[id]`). */
+  /** Token lifetimes and rotation, as the provider documents them (it lives in the provider package). */
   readonly tokenPolicy: TokenPolicy;
+  /**
+   * The rest of what core's HTTP layer needs: base URL, fixed headers, timeout, limit headers and the classifier for
+   * the provider's responses. Limits and idempotency placement come from `capabilities`, never from here.
+   */
+  readonly http: ProviderHttpDescription;
+  /**
+   * What differs per connected company (QuickBooks: income account, tax code, deposit account, payment-method map,
+   * home currency), validated on every write and handed to operations as `ctx.settings`. Absent: no such settings.
+   */
+  readonly connectionSettings?: ConnectionSettingsSpec<THttp>;
 
   readonly customers: CustomerOperations<THttp>;
   readonly items: ItemOperations<THttp>;
@@ -63,13 +80,6 @@ export interface AccountingProviderV1<THttp = unknown> {
   readonly pullChanges?: PullChanges<THttp>;
   /** Null exactly when `capabilities.webhooks.supported` is false. */
   readonly webhooks: ProviderWebhooks | null;
-
-  /**
-   * What core's HTTP layer needs to talk to this provider: base URL, limits, idempotency-key placement, timeouts,
-   * and the classifier for its error bodies. With it, `createBlueClerk` builds each connection's authenticated
-   * client itself; providers never ship retry loops of their own.
-   */
-  readonly http?: { readonly profile: ProviderHttpProfile; readonly classifyResponse: ClassifyError };
 
   /**
    * Maps anything the provider's operations can throw onto core's error classes: `AuthError` (401, invalid_grant ->
@@ -105,6 +115,21 @@ export function assertProviderSpec<THttp>(provider: AccountingProviderV1<THttp>)
   if (!(SUPPORTED_PROVIDER_SPEC_VERSIONS as readonly string[]).includes(provider.specVersion)) {
     fail('specVersion', `unsupported specVersion "${String(provider.specVersion)}"; this core speaks v1`);
   }
+  if (!isProviderId(provider.id)) {
+    throw new ConfigurationError(
+      'provider.id',
+      'A provider id must be 2-40 lower-case letters, digits or dashes, starting with a letter',
+    );
+  }
+  if (typeof provider.displayName !== 'string' || provider.displayName.trim() === '')
+    fail('displayName', 'needs a display name for messages');
+  const policyProblem = tokenPolicyProblem(provider.tokenPolicy);
+  if (policyProblem) fail('tokenPolicy', policyProblem);
+  if (!provider.http || typeof provider.http.classifyResponse !== 'function')
+    fail('http', 'declares no HTTP description (base URL, timeout, response classifier)');
+  if (!/^https?:\/\//.test(provider.http.baseUrl))
+    fail('http.baseUrl', 'http.baseUrl must be an absolute URL');
+  if (!(provider.http.timeoutMs > 0)) fail('http.timeoutMs', 'http.timeoutMs must be positive');
   const caps = provider.capabilities;
   if (caps.payments === 'api' && !provider.payments)
     fail('payments', "declares payments 'api' but has no payments operations");
@@ -115,6 +140,18 @@ export function assertProviderSpec<THttp>(provider: AccountingProviderV1<THttp>)
   if (!caps.webhooks.supported && provider.webhooks) fail('webhooks', 'supplies webhooks but declares none');
   if (caps.batch && !provider.batch) fail('batch', 'declares a batch capability but has no batch function');
   if (caps.batch && caps.batch.maxOperations < 1) fail('batch', 'batch.maxOperations must be at least 1');
+  if (!caps.batch && provider.batch)
+    fail('batch', 'supplies a batch function but declares no batch capability');
+  if (caps.incrementalPull.entities.length > 0 && !provider.pullChanges)
+    fail('pullChanges', 'declares incremental pulls but has no pullChanges function');
+  if (caps.webhooks.supported && caps.webhooks.paymentEvents === 'poll' && !provider.pullChanges)
+    fail('pullChanges', "declares paymentEvents 'poll' but has no pullChanges to poll with");
+  for (const [name, value] of Object.entries(caps.limits)) {
+    if (value !== null && !(Number.isInteger(value) && value > 0))
+      fail(`capabilities.limits.${name}`, `limits.${name} must be null or a positive integer`);
+  }
+  if (provider.connectionSettings && typeof provider.connectionSettings.schema?.safeParse !== 'function')
+    fail('connectionSettings.schema', 'connectionSettings.schema must have safeParse (a zod schema)');
   if (caps.voidInvoices && !provider.invoices.void)
     fail('invoices.void', 'declares voidInvoices but has no invoices.void');
   if (caps.idempotencyKey && caps.idempotencyKey.maxLength < 16) {

@@ -1,1 +1,6 @@
-export { type BlueClerk, type BlueClerkOptions, createBlueClerk } from './create-blueclerk';
+export {
+  type BlueClerk,
+  type BlueClerkOptions,
+  type ConnectionSettingsApi,
+  createBlueClerk,
+} from './create-blueclerk';

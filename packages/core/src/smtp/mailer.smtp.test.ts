@@ -211,6 +211,7 @@ describe('sync alerts over SMTP', () => {
       ownerId: 'acme',
     });
     const notifier = createSyncNotifier({
+      providerNames: { quickbooks: 'QuickBooks' },
       storage,
       clock,
       mailer: mailer(smtp.port),

@@ -50,6 +50,19 @@ export interface ConnectionRecord {
   health: ConnectionHealth;
   /** Non-secret provider data (tenant name, base URL choice ...). */
   metadata: Record<string, unknown>;
+  /**
+   * Per-connection provider settings (QuickBooks: income account, tax code, deposit account, payment-method map,
+   * home currency). Validated against the provider's `connectionSettings` schema before every write by core; a
+   * store keeps them as plain JSON. `{}` when none were set.
+   */
+  settings: Record<string, unknown>;
+  /**
+   * The connection holding the token set this connection uses, or null when it holds its own. One OAuth grant can
+   * cover several tenants (one Xero consent, several organisations, ONE rotating refresh token): the grant's first
+   * connection stores the tokens, every other connection of the grant has `tokens: null` and `grantId` set to the
+   * first one's id, so a refresh happens once per grant (see docs/design/grants.md). Fixed at creation.
+   */
+  grantId: string | null;
   /** Incremented by every successful `updateConnection`. */
   version: number;
   createdAt: EpochMs;
@@ -64,6 +77,8 @@ export interface NewConnection {
   status?: ConnectionStatus;
   tokens?: SealedTokens | null;
   metadata?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+  grantId?: string | null;
 }
 
 /** Fields `updateConnection` may change. `undefined` leaves a field as it is; `null` clears nullable ones. */
@@ -72,6 +87,8 @@ export interface ConnectionPatch {
   status?: ConnectionStatus;
   tokens?: SealedTokens | null;
   metadata?: Record<string, unknown>;
+  /** Replaces the stored settings as a whole (core merges and validates first). */
+  settings?: Record<string, unknown>;
 }
 
 /** A lease that fences a write: the write is refused once a newer lease on `key` has been granted. */
@@ -84,6 +101,10 @@ export interface ConnectionFilter {
   ownerId?: string;
   provider?: ProviderId;
   status?: ConnectionStatus;
+  /** Connections whose `grantId` is this id (the other tenants of one grant; the holder itself is not included). */
+  grantId?: string;
+  /** Connections of this tenant (webhooks route by tenant). */
+  tenantId?: string;
 }
 
 export interface ConnectionStore {

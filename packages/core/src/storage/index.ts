@@ -22,4 +22,11 @@ export type {
 } from './notifications';
 export type { BlueClerkStorage } from './storage';
 export type { CursorRecord, SyncStateStore } from './sync-state';
-export { ENTITY_TYPES, type EntityType, type EpochMs, PROVIDER_IDS, type ProviderId } from './types';
+export {
+  ENTITY_TYPES,
+  type EntityType,
+  type EpochMs,
+  isProviderId,
+  PROVIDER_ID_PATTERN,
+  type ProviderId,
+} from './types';

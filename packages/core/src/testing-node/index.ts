@@ -13,11 +13,23 @@ export {
   prepareRefreshScenario,
   type RefreshRunResult,
   type RefreshScenario,
+  type RefreshTokenSource,
   type RunRefreshWorkersOptions,
   runRefreshWorkers,
   type WorkerOutcome,
   type WorkerResult,
 } from './refresh-harness';
+export {
+  type ForwardingOptions,
+  forwardToSimulatorServer,
+  installSimulatorForwarding,
+  SIMULATOR_FORWARDING_MODULE,
+  SIMULATOR_URL_ENV,
+  type SimulatorServer,
+  type SimulatorServerOptions,
+  type SimulatorServerStats,
+  startSimulatorServer,
+} from './simulator-server';
 export {
   connectStorageOverHttp,
   STORAGE_OVER_HTTP_MODULE,

@@ -10,7 +10,6 @@ import { keyRingFromEnv } from '../vault/key-ring';
 import { sealTokenSet } from '../vault/token-set';
 import { createTokenVault } from '../vault/token-vault';
 import type { TokenVault } from '../vault/types';
-import type { MockTokenServer } from './mock-token-server';
 import { testingNodeSourceFile } from './source-file';
 import { WORKER_ENV } from './worker-env';
 
@@ -37,6 +36,10 @@ import { WORKER_ENV } from './worker-env';
  * expect(run.failedCalls).toBe(0);
  * expect(run.accessTokens).toHaveLength(1);
  *
+ * Any token server works, not only the mock: pass `{ tokenUrl, seedRefreshToken }` of a provider simulator served
+ * with `startSimulatorServer`, plus `imports: [SIMULATOR_FORWARDING_MODULE]` and the server's `env`, so the workers'
+ * requests to the provider's real token URL reach that one shared simulator.
+ *
  * Crash recovery: call `server.hangNextRefreshes(1)` and pass `killHolderAfterMs`. The first worker that starts a
  * refresh (it holds the lease) is SIGKILLed that long after it announced the refresh; the others take the lease over
  * once its TTL (`BLUECLERK_TEST_LOCK_TTL_MS`, default 2 000 from `prepareRefreshScenario`) has passed, and one of them
@@ -55,6 +58,11 @@ export interface RunRefreshWorkersOptions {
   killHolderAfterMs?: number;
   /** Whole-run limit; workers still running then are killed and reported. Default 120 000. */
   timeoutMs?: number;
+  /**
+   * Modules (absolute paths or file URLs) each worker preloads with `node --import` before the worker script, e.g.
+   * `SIMULATOR_FORWARDING_MODULE`. Default none.
+   */
+  imports?: readonly string[];
 }
 
 export interface WorkerResult {
@@ -111,16 +119,24 @@ function startWorker(
   loader: string,
   onRefreshStart: (r: Running) => void,
 ): Running {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', loader, WORKER_SCRIPT], {
-    env: {
-      ...process.env,
-      ...options.env,
-      [WORKER_ENV.storageModule]: options.storageModule,
-      [WORKER_ENV.calls]: String(options.callsPerProcess),
+  const preloads = (options.imports ?? []).flatMap((module) => [
+    '--import',
+    /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href,
+  ]);
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', loader, ...preloads, WORKER_SCRIPT],
+    {
+      env: {
+        ...process.env,
+        ...options.env,
+        [WORKER_ENV.storageModule]: options.storageModule,
+        [WORKER_ENV.calls]: String(options.callsPerProcess),
+      },
+      cwd: dirname(WORKER_SCRIPT),
+      stdio: ['pipe', 'pipe', 'pipe'],
     },
-    cwd: dirname(WORKER_SCRIPT),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  );
   const outcome: WorkerOutcome = {
     pid: child.pid ?? -1,
     exitCode: null,
@@ -210,10 +226,23 @@ export async function runRefreshWorkers(options: RunRefreshWorkersOptions): Prom
   return { workers: outcomes, killedPid, accessTokens: [...tokens], succeededCalls, failedCalls, errors };
 }
 
+/** What the scenario needs of a token server: `startMockTokenServer()`, or a provider simulator's OAuth server. */
+export interface RefreshTokenSource {
+  /** The token endpoint the workers' token manager posts to. */
+  tokenUrl: string;
+  /** Returns a refresh token the server accepts now (a fresh grant). */
+  seedRefreshToken(): string;
+}
+
 export interface PrepareRefreshScenarioOptions {
   /** The adapter's storage, opened in the test process on the same database the workers will use. */
   storage: BlueClerkStorage;
-  tokenServer: MockTokenServer;
+  tokenServer: RefreshTokenSource;
+  /** Client credentials the workers authenticate with. Default: the worker's built-in test client. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Tenant of the seeded connection. Default `tenant-refresh-harness`. */
+  tenantId?: string;
   /** Default `quickbooks`. */
   provider?: ProviderId;
   /** Default a new random id. */
@@ -253,7 +282,7 @@ export async function prepareRefreshScenario(
     id: connectionId,
     provider,
     ownerId: 'owner-refresh-harness',
-    tenantId: 'tenant-refresh-harness',
+    tenantId: options.tenantId ?? 'tenant-refresh-harness',
     status: 'active',
     tokens: sealTokenSet(vault, connectionId, {
       accessToken: `at_expired_${randomBytes(8).toString('hex')}`,
@@ -276,6 +305,8 @@ export async function prepareRefreshScenario(
       [WORKER_ENV.lockTtlMs]: String(options.lockTtlMs ?? 2_000),
       [WORKER_ENV.lockWaitMs]: String(options.lockWaitMs ?? 15_000),
       [WORKER_ENV.refreshTimeoutMs]: String(options.refreshTimeoutMs ?? 1_500),
+      ...(options.clientId === undefined ? {} : { [WORKER_ENV.clientId]: options.clientId }),
+      ...(options.clientSecret === undefined ? {} : { [WORKER_ENV.clientSecret]: options.clientSecret }),
     },
   };
 }

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { BlueClerkError } from '../errors/index';
 import type { BlueClerkStorage } from '../storage/storage';
-import { PROVIDER_IDS, type ProviderId } from '../storage/types';
+import { isProviderId, type ProviderId } from '../storage/types';
 import { createTokenManager } from '../tokens/manager';
 import { keyRingFromEnv } from '../vault/key-ring';
 import { createTokenVault } from '../vault/token-vault';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const connectionId = required(WORKER_ENV.connectionId);
   const calls = Number(process.env[WORKER_ENV.calls] ?? '20');
   const providerId = (process.env[WORKER_ENV.provider] ?? 'quickbooks') as ProviderId;
-  if (!PROVIDER_IDS.includes(providerId)) throw new Error(`refresh-worker: unknown provider ${providerId}`);
+  if (!isProviderId(providerId)) throw new Error(`refresh-worker: unknown provider ${providerId}`);
 
   const url = /^[a-z]+:/i.test(storageModule) ? storageModule : pathToFileURL(storageModule).href;
   const imported = (await import(url)) as { createStorage?: () => Promise<BlueClerkStorage> };
@@ -45,27 +45,31 @@ async function main(): Promise<void> {
   const manager = createTokenManager({
     storage,
     vault,
-    provider: {
-      id: providerId,
-      oauth: {
-        endpoints: { authorizeUrl: 'https://login.blueclerk.test/authorize', tokenUrl, revokeUrl: null },
-        defaultScopes: [],
-        pkce: 'none',
-        clientAuthentication: 'basic',
-        revokeToken: 'refresh_token',
-      },
-      tokenPolicy: {
-        accessTokenTtlSec: 3600,
-        refreshAheadSec: 60,
-        refreshTokenTtlDays: null,
-        rotateRefreshTokenAfterDays: null,
-        refreshTokenReuseGraceSec: 0,
+    providers: {
+      [providerId]: {
+        id: providerId,
+        oauth: {
+          endpoints: { authorizeUrl: 'https://login.blueclerk.test/authorize', tokenUrl, revokeUrl: null },
+          defaultScopes: [],
+          pkce: 'none',
+          clientAuthentication: 'basic',
+          revokeToken: 'refresh_token',
+        },
+        tokenPolicy: {
+          accessTokenTtlSec: 3600,
+          refreshAheadSec: 60,
+          refreshTokenTtlDays: null,
+          rotateRefreshTokenAfterDays: null,
+          refreshTokenReuseGraceSec: 0,
+        },
       },
     },
     credentials: {
-      clientId: process.env[WORKER_ENV.clientId] ?? 'worker-client-id',
-      clientSecret: process.env[WORKER_ENV.clientSecret] ?? 'worker-client-secret-9f2k',
-      redirectUri: 'https://app.blueclerk.test/oauth/callback',
+      [providerId]: {
+        clientId: process.env[WORKER_ENV.clientId] ?? 'worker-client-id',
+        clientSecret: process.env[WORKER_ENV.clientSecret] ?? 'worker-client-secret-9f2k',
+        redirectUri: 'https://app.blueclerk.test/oauth/callback',
+      },
     },
     lock: {
       ttlMs: Number(process.env[WORKER_ENV.lockTtlMs] ?? '30000'),

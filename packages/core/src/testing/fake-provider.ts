@@ -11,7 +11,8 @@ import type { Page } from '../provider/records';
 import { type AccountingProvider, defineProvider } from '../provider/spec';
 import { type Clock, systemClock } from '../runtime/clock';
 import type { ProviderId } from '../storage/types';
-import { TOKEN_POLICIES } from '../tokens/policy';
+import type { TokenPolicy } from '../tokens/policy';
+import { z } from 'zod';
 import {
   type FakeFault,
   FakeFaults,
@@ -37,9 +38,33 @@ export {
   signFakeWebhook,
 } from './fake-provider-webhooks';
 
+/** Token lifetimes of the fake (QuickBooks-like: 1 h access tokens, rotation after 60 of 100 days). */
+export const FAKE_TOKEN_POLICY: TokenPolicy = {
+  accessTokenTtlSec: 3600,
+  refreshAheadSec: 300,
+  refreshTokenTtlDays: 100,
+  rotateRefreshTokenAfterDays: 60,
+  refreshTokenReuseGraceSec: 24 * 3600,
+};
+
+/**
+ * The fake's per-connection settings: an income account for items that name none (as QuickBooks needs) and the
+ * company currency. Strict, so a misspelt setting is refused like a real provider's would be.
+ */
+export const FakeConnectionSettingsSchema = z.strictObject({
+  incomeAccountId: z.string().min(1).optional(),
+  homeCurrency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'a three-letter ISO currency code')
+    .default('USD'),
+});
+export type FakeConnectionSettings = z.output<typeof FakeConnectionSettingsSchema>;
+
 export interface FakeProviderOptions {
   /** Provider id the fake poses as. Default `quickbooks`. */
   id?: ProviderId;
+  /** Display name. Default `Fake Books`. */
+  displayName?: string;
   /** `manual` poses as Wave: no payment operations. Default `api`. */
   payments?: 'api' | 'manual';
   /** SyncToken-style versions. Default true. */
@@ -79,8 +104,8 @@ export interface FakeProvider {
   rateLimitNext(op: FakeOperation, retryAfterMs?: number): void;
   staleVersionNext(op: FakeOperation): void;
   duplicateNext(op: FakeOperation): void;
-  /** A context for direct calls (tests, conformance). */
-  context(tenantId?: string): ProviderCallContext<unknown>;
+  /** A context for direct calls (tests, conformance), with the given (validated) connection settings. */
+  context(tenantId?: string, settings?: Record<string, unknown>): ProviderCallContext<unknown>;
   /** Signs and builds a webhook delivery: `{ rawBody, headers }`. */
   webhook(
     events: FakeWebhookEvent[],
@@ -187,9 +212,12 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     store.checkCustomer(data);
     return store.toRecord(store.insert('customer', data, key));
   }
-  function createItem(data: Item, key?: string) {
+  function createItem(data: Item, key?: string, settings?: Readonly<Record<string, unknown>>) {
     const replay = store.replayed<Item>('item', key);
     if (replay) return store.toRecord(replay);
+    const account = settings?.incomeAccountId;
+    if (!data.incomeAccount && typeof account === 'string')
+      data = { ...data, incomeAccount: { id: account, code: null, name: null } };
     store.checkItem(data);
     return store.toRecord(store.insert('item', data, key));
   }
@@ -220,7 +248,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
   const provider = defineProvider<unknown>({
     specVersion: 'v1',
     id: options.id ?? 'quickbooks',
-    displayName: 'Fake Books',
+    displayName: options.displayName ?? 'Fake Books',
     capabilities,
     oauth: {
       endpoints: {
@@ -233,7 +261,14 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       clientAuthentication: 'basic',
       revokeToken: 'refresh_token',
     },
-    tokenPolicy: TOKEN_POLICIES.quickbooks,
+    tokenPolicy: FAKE_TOKEN_POLICY,
+    // Operations never touch `ctx.http` (the fake keeps state in memory); the description exists because every
+    // provider declares one, and createBlueClerk builds a client from it.
+    http: { baseUrl: 'https://fake.test/api', timeoutMs: 10_000, classifyResponse: () => null },
+    connectionSettings: {
+      schema: FakeConnectionSettingsSchema,
+      discover: async () => ({ homeCurrency: 'USD' }),
+    },
     customers: {
       list: (_ctx, o = {}) => run('customers.list', () => page<Customer>('customer', o.cursor, o.pageSize)),
       get: (_ctx, id) => run('customers.get', () => one(store.customers.get(id))),
@@ -267,7 +302,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
             .filter((i) => i.data.name.toLowerCase() === name.toLowerCase())
             .map((i) => store.toRecord(i)),
         ),
-      create: (_ctx, data, o = {}) => run('items.create', () => createItem(data, o.idempotencyKey)),
+      create: (ctx, data, o = {}) => run('items.create', () => createItem(data, o.idempotencyKey, ctx.settings)),
       update: (_ctx, id, data, o) =>
         run(
           'items.update',
@@ -336,7 +371,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
               ),
           },
     batch: options.batchSize
-      ? (_ctx, operations) =>
+      ? (ctx, operations) =>
           run('batch', () => {
             if (operations.length > (options.batchSize ?? 0)) {
               throw new ProviderError(
@@ -364,7 +399,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
                 } else {
                   const r =
                     operation.op === 'create'
-                      ? createItem(operation.data)
+                      ? createItem(operation.data, undefined, ctx.settings)
                       : store.toRecord(
                           store.replace('item', operation.providerId, operation.data, operation.version),
                         );
@@ -418,7 +453,12 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     rateLimitNext: (op, retryAfterMs) => inject(op, { kind: 'rate-limit', retryAfterMs }),
     staleVersionNext: (op) => inject(op, { kind: 'stale-version' }),
     duplicateNext: (op) => inject(op, { kind: 'duplicate' }),
-    context: (tenantId = 'tenant-1') => ({ connectionId: 'fake-connection', tenantId, http: null }),
+    context: (tenantId = 'tenant-1', settings = {}) => ({
+      connectionId: 'fake-connection',
+      tenantId,
+      http: null,
+      settings: FakeConnectionSettingsSchema.parse(settings),
+    }),
     async webhook(events, secret) {
       const rawBody = fakeWebhookBody(events);
       return { rawBody, headers: { 'x-fake-signature': await signFakeWebhook(rawBody, secret) } };

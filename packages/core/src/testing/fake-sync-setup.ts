@@ -12,7 +12,9 @@ import { createFakeProvider, type FakeProvider, type FakeProviderOptions } from 
 
 export interface FakeSyncSetupOptions {
   provider?: FakeProviderOptions;
-  engine?: Partial<Omit<SyncEngineOptions<unknown>, 'provider' | 'storage' | 'host' | 'contextFor'>>;
+  engine?: Partial<Omit<SyncEngineOptions<unknown>, 'providers' | 'storage' | 'host' | 'contextFor'>>;
+  /** Settings of the connection the setup creates. */
+  settings?: Record<string, unknown>;
   connectionStatus?: ConnectionStatus;
   tenantId?: string;
 }
@@ -48,6 +50,7 @@ export async function createFakeSyncSetup(options: FakeSyncSetupOptions = {}): P
     ownerId: 'owner-1',
     tenantId,
     status: options.connectionStatus ?? 'active',
+    ...(options.settings ? { settings: options.settings } : {}),
   });
   const events: BlueClerkEvent[] = [];
   const bus = createEventBus();
@@ -56,7 +59,7 @@ export async function createFakeSyncSetup(options: FakeSyncSetupOptions = {}): P
   });
   const make = () =>
     createSyncEngine<unknown>({
-      provider: fake.provider,
+      providers: { [fake.provider.id]: fake.provider },
       storage: createMemoryStorage({ clock, backend }),
       host,
       clock,

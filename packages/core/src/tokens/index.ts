@@ -4,4 +4,4 @@ export {
   type TokenManager,
   type TokenManagerOptions,
 } from './manager';
-export { TOKEN_POLICIES, type TokenPolicy } from './policy';
+export { type TokenPolicy, tokenPolicyProblem } from './policy';

@@ -42,8 +42,8 @@ function setup() {
     createTokenManager({
       storage,
       vault,
-      provider: testProvider(),
-      credentials: TEST_CREDENTIALS,
+      providers: { xero: testProvider() },
+      credentials: { xero: TEST_CREDENTIALS },
       events: bus,
       logger: { log: (level, message, fields) => logs.push({ level, message, fields }) },
       lock: { ttlMs: 5_000, waitMs: 5_000, pollMs: 10 },
@@ -96,8 +96,8 @@ describe('createTokenManager', () => {
       createTokenManager({
         storage: createMemoryStorage({ backend }),
         vault,
-        provider: testProvider(),
-        credentials: TEST_CREDENTIALS,
+        providers: { xero: testProvider() },
+        credentials: { xero: TEST_CREDENTIALS },
         events: { emit: (event) => events.push(event), subscribe: () => () => {} },
         lock: { ttlMs: 5_000, waitMs: 5_000, pollMs: 5 },
         refreshTimeoutMs: 2_000,
@@ -122,8 +122,8 @@ describe('createTokenManager', () => {
       createTokenManager({
         storage: createMemoryStorage({ backend, clock }),
         vault,
-        provider: testProvider(),
-        credentials: TEST_CREDENTIALS,
+        providers: { xero: testProvider() },
+        credentials: { xero: TEST_CREDENTIALS },
         clock,
         lock: { ttlMs: 5_000, waitMs: 5_000, pollMs: 5 },
         refreshTimeoutMs: 2_000,

@@ -1,4 +1,3 @@
-import { parseClientCredentials } from '../credentials/index';
 import {
   AuthError,
   BlueClerkError,
@@ -8,6 +7,7 @@ import {
   ValidationError,
 } from '../errors/index';
 import type { EventBus } from '../events/types';
+import { createOAuthClients, type OAuthClient } from '../oauth/clients';
 import { requestTokenSet } from '../oauth/token-endpoint';
 import type { ClientCredentials, OAuthProviderDefinition } from '../oauth/types';
 import { redactError } from '../redact/index';
@@ -16,21 +16,24 @@ import { type Logger, silentLogger } from '../runtime/logger';
 import type { ConnectionRecord } from '../storage/connections';
 import type { Lease } from '../storage/locks';
 import type { BlueClerkStorage } from '../storage/storage';
-import type { EpochMs } from '../storage/types';
+import type { EpochMs, ProviderId } from '../storage/types';
 import type { TokenSet, TokenVault } from '../vault/types';
+import type { TokenPolicy } from './policy';
 import { openTokens, sealTokens } from './sealed';
 
 export interface TokenManagerOptions {
   storage: BlueClerkStorage;
   vault: TokenVault;
-  provider: OAuthProviderDefinition;
-  credentials: ClientCredentials;
+  /** The OAuth side of every provider the app offers, by id (a full `AccountingProvider` qualifies). */
+  providers: Readonly<Record<ProviderId, OAuthProviderDefinition>>;
+  /** The app's OAuth client per provider id (validated here: placeholders and blanks fail at once). */
+  credentials: Readonly<Record<ProviderId, ClientCredentials>>;
   clock?: Clock;
   events?: EventBus;
   fetch?: typeof fetch;
   logger?: Logger;
   /**
-   * The cross-process refresh lease `refresh:<connectionId>`. `ttlMs` (default 30 000) must exceed
+   * The cross-process refresh lease `refresh:<token holder id>` (one per grant, see `ConnectionRecord.grantId`). `ttlMs` (default 30 000) must exceed
    * `refreshTimeoutMs`, so a live holder never loses its lease mid-refresh; a crashed holder's lease frees up after
    * it. Waiters poll with jitter every ~`pollMs` (default 100, growing to 8x) for up to `waitMs` (default 20 000).
    */
@@ -52,10 +55,18 @@ export interface GetAccessTokenOptions {
    * token stored when the call starts counts as rejected.
    */
   rejectedAccessToken?: string;
+  /**
+   * The provider the caller speaks (an HTTP client built for QuickBooks passes `quickbooks`). A connection of another
+   * provider is refused with `ConfigurationError('provider')` instead of handing its token to the wrong API.
+   */
+  provider?: ProviderId;
 }
 
 export interface TokenManager {
-  /** A valid access token for the connection, refreshed first when due. Throws typed, redacted errors. */
+  /**
+   * A valid access token for the connection, refreshed first when due. Connections of one grant share one token
+   * set and one refresh. Throws typed, redacted errors.
+   */
   getAccessToken(connectionId: string, options?: GetAccessTokenOptions): Promise<string>;
   /** Refreshes now (e.g. from a scheduled rotation job). Returns the new expiry times, never a token. */
   refreshNow(
@@ -68,9 +79,8 @@ type RefreshReason = 'forced' | 'expiring' | 'rotation';
 const DAY_MS = 24 * 3600 * 1000;
 
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
-  const { storage, vault, provider } = options;
-  const credentials = parseClientCredentials(options.credentials, { prefix: provider.id.toUpperCase() });
-  const policy = provider.tokenPolicy;
+  const { storage, vault } = options;
+  const clients = createOAuthClients(options.providers, options.credentials);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
@@ -86,10 +96,55 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     });
   }
 
-  // One in-flight refresh per connection in this process; everyone else joins it.
+  // One in-flight refresh per token holder (grant) in this process; everyone else joins it.
   const flights = new Map<string, Promise<TokenSet>>();
 
-  function reasonToRefresh(tokens: TokenSet, rejected: string | null): RefreshReason | null {
+  /** Where a connection's tokens live: the connection itself, or the first connection of its grant. */
+  interface Route {
+    holderId: string;
+    client: OAuthClient;
+  }
+
+  function notFound(connectionId: string): ValidationError {
+    return new ValidationError(`Connection ${connectionId} does not exist`, [
+      { path: 'connectionId', message: 'not found' },
+    ]);
+  }
+
+  function unusable(record: ConnectionRecord, displayId: string): AuthError {
+    return new AuthError(
+      'needs_reconnect',
+      `Connection ${displayId} is ${record.status}; it has no usable tokens`,
+      {
+        details: { connectionId: displayId, status: record.status },
+        action: `Ask the owner to connect ${record.provider} again`,
+      },
+    );
+  }
+
+  /** Checks the connection the caller named (exists, configured provider, the expected one, active). */
+  async function route(connectionId: string, expected: ProviderId | undefined): Promise<Route> {
+    if (typeof connectionId !== 'string' || connectionId === '') throw notFound(String(connectionId));
+    const record = await storage.connections.getConnection(connectionId);
+    if (!record) throw notFound(connectionId);
+    if (expected !== undefined && record.provider !== expected) {
+      throw new ConfigurationError(
+        'provider',
+        `Connection ${connectionId} belongs to ${record.provider}, not ${expected}; its tokens are not handed to another provider`,
+        { details: { connectionId, provider: record.provider, expected } },
+      );
+    }
+    const client = clients.get(record.provider);
+    if (record.status !== 'active') throw unusable(record, connectionId);
+    if (record.grantId === null && record.tokens === null) throw unusable(record, connectionId);
+    return { holderId: record.grantId ?? record.id, client };
+  }
+
+  function reasonToRefresh(
+    policy: TokenPolicy,
+    tokens: TokenSet,
+    rejected: string | null,
+  ): RefreshReason | null {
     const now = clock.now();
     if (rejected !== null && tokens.accessToken === rejected) return 'forced';
     if (tokens.accessTokenExpiresAt - policy.refreshAheadSec * 1000 <= now) return 'expiring';
@@ -105,38 +160,41 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return null;
   }
 
-  async function loadActive(connectionId: string): Promise<{ record: ConnectionRecord; tokens: TokenSet }> {
-    const record = await storage.connections.getConnection(connectionId);
-    if (!record) {
-      throw new ValidationError(`Connection ${connectionId} does not exist`, [
-        { path: 'connectionId', message: 'not found' },
-      ]);
+  /**
+   * The token holder's record and its opened tokens. A holder whose own tenant was disconnected keeps the grant's
+   * tokens for the other tenants (status `disconnected`, tokens present); one marked needs_reconnect has none usable.
+   */
+  async function loadActive(holderId: string): Promise<{ record: ConnectionRecord; tokens: TokenSet }> {
+    const record = await storage.connections.getConnection(holderId);
+    if (!record) throw notFound(holderId);
+    if (record.tokens === null || record.status === 'needs_reconnect' || record.status === 'pending') {
+      throw unusable(record, holderId);
     }
-    if (record.status !== 'active' || record.tokens === null) {
-      throw new AuthError(
-        'needs_reconnect',
-        `Connection ${connectionId} is ${record.status}; it has no usable tokens`,
-        {
-          details: { connectionId, status: record.status },
-          action: `Ask the owner to connect ${provider.id} again`,
-        },
-      );
-    }
-    return { record, tokens: openTokens(vault, connectionId, record.tokens) };
+    return { record, tokens: openTokens(vault, holderId, record.tokens) };
   }
 
-  async function markNeedsReconnect(record: ConnectionRecord, lease: Lease, reason: string): Promise<never> {
+  async function markOneNeedsReconnect(
+    record: ConnectionRecord,
+    reason: string,
+    providerId: string,
+    fence?: Lease,
+  ): Promise<void> {
     try {
-      await storage.connections.updateConnection(
-        record.id,
-        { status: 'needs_reconnect' },
-        { expectedVersion: record.version, fence: { key: lease.key, fence: lease.fence } },
-      );
+      if (record.status !== 'disconnected') {
+        await storage.connections.updateConnection(
+          record.id,
+          { status: 'needs_reconnect' },
+          {
+            expectedVersion: record.version,
+            ...(fence ? { fence: { key: fence.key, fence: fence.fence } } : {}),
+          },
+        );
+      }
       await storage.connections.setConnectionHealth(record.id, {
         ...record.health,
         status: 'needs_reconnect',
         lastErrorAt: clock.now(),
-        lastError: { category: 'needs_reconnect', message: `Refresh refused by ${provider.id} (${reason})` },
+        lastError: { category: 'needs_reconnect', message: `Refresh refused by ${providerId} (${reason})` },
         consecutiveFailures: record.health.consecutiveFailures + 1,
       });
     } catch (error) {
@@ -145,6 +203,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         ...safeErrorFields(error),
       });
     }
+    if (record.status === 'disconnected') return;
     options.events?.emit({
       type: 'connection.needs_reconnect',
       ownerId: record.ownerId,
@@ -153,24 +212,34 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       at: clock.now(),
       reason,
     });
-    throw new AuthError('needs_reconnect', `The ${provider.id} connection must be reconnected (${reason})`, {
+  }
+
+  /** The grant is dead: the holder and every other connection of the grant need a reconnect. */
+  async function markNeedsReconnect(record: ConnectionRecord, lease: Lease, reason: string): Promise<never> {
+    const providerId = record.provider;
+    await markOneNeedsReconnect(record, reason, providerId, lease);
+    const members = await storage.connections.listConnections({ grantId: record.id }).catch(() => []);
+    for (const member of members) await markOneNeedsReconnect(member, reason, providerId);
+    throw new AuthError('needs_reconnect', `The ${providerId} connection must be reconnected (${reason})`, {
       details: { connectionId: record.id, reason },
-      action: `Ask the owner to connect ${provider.id} again`,
+      action: `Ask the owner to connect ${providerId} again`,
     });
   }
 
   /** Takes the lease, polling with jitter; returns early with tokens another worker stored meanwhile. */
   async function acquireOrObserve(
-    connectionId: string,
+    target: Route,
     rejected: string | null,
   ): Promise<{ lease: Lease } | { tokens: TokenSet }> {
+    const connectionId = target.holderId;
+    const policy = target.client.provider.tokenPolicy;
     const key = `refresh:${connectionId}`;
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
       const lease = await storage.locks.acquireLease(key, { ttlMs });
       if (lease) return { lease };
       const { tokens } = await loadActive(connectionId);
-      if (reasonToRefresh(tokens, rejected) === null) return { tokens };
+      if (reasonToRefresh(policy, tokens, rejected) === null) return { tokens };
       if (waited >= waitMs) {
         throw new ConcurrencyError(
           'lock_unavailable',
@@ -219,27 +288,30 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
   }
 
-  async function refreshUnderLease(connectionId: string, rejected: string | null): Promise<TokenSet> {
+  async function refreshUnderLease(target: Route, rejected: string | null): Promise<TokenSet> {
     try {
-      return await refreshUnderLeaseUnlogged(connectionId, rejected);
+      return await refreshUnderLeaseUnlogged(target, rejected);
     } catch (error) {
       logger.log('warn', 'token refresh failed', {
-        connectionId,
-        provider: provider.id,
+        connectionId: target.holderId,
+        provider: target.client.provider.id,
         ...safeErrorFields(error),
       });
       throw error;
     }
   }
 
-  async function refreshUnderLeaseUnlogged(connectionId: string, rejected: string | null): Promise<TokenSet> {
-    const acquired = await acquireOrObserve(connectionId, rejected);
+  async function refreshUnderLeaseUnlogged(target: Route, rejected: string | null): Promise<TokenSet> {
+    const connectionId = target.holderId;
+    const { provider, credentials } = target.client;
+    const policy = provider.tokenPolicy;
+    const acquired = await acquireOrObserve(target, rejected);
     if ('tokens' in acquired) return acquired.tokens;
     let lease = acquired.lease;
     try {
       // Re-read under the lease: another worker may have refreshed between our first read and the grant.
       const { record, tokens } = await loadActive(connectionId);
-      const reason = reasonToRefresh(tokens, rejected);
+      const reason = reasonToRefresh(policy, tokens, rejected);
       if (reason === null) return tokens;
       if (tokens.refreshToken === null) return await markNeedsReconnect(record, lease, 'no_refresh_token');
 
@@ -288,7 +360,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           if (
             latest &&
             latest.tokens.refreshToken !== tokens.refreshToken &&
-            reasonToRefresh(latest.tokens, rejected) === null
+            reasonToRefresh(policy, latest.tokens, rejected) === null
           ) {
             return latest.tokens;
           }
@@ -346,27 +418,28 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   /** Starts a refresh or joins the one in flight. The check-and-set below has no await in between on purpose. */
-  function joinOrStartFlight(connectionId: string, rejected: string | null): Promise<TokenSet> {
-    const existing = flights.get(connectionId);
+  function joinOrStartFlight(target: Route, rejected: string | null): Promise<TokenSet> {
+    const existing = flights.get(target.holderId);
     if (existing) return existing;
-    const flight = refreshUnderLease(connectionId, rejected).finally(() => {
-      flights.delete(connectionId);
+    const flight = refreshUnderLease(target, rejected).finally(() => {
+      flights.delete(target.holderId);
     });
-    flights.set(connectionId, flight);
+    flights.set(target.holderId, flight);
     return flight;
   }
 
   async function resolveToken(connectionId: string, options: GetAccessTokenOptions): Promise<TokenSet> {
-    const running = flights.get(connectionId);
+    const target = await route(connectionId, options.provider);
+    const running = flights.get(target.holderId);
     if (running) {
       const joined = await running;
       if (!options.forceRefresh || joined.accessToken !== (options.rejectedAccessToken ?? null))
         return joined;
     }
-    const { tokens } = await loadActive(connectionId);
+    const { tokens } = await loadActive(target.holderId);
     const rejected = options.forceRefresh ? (options.rejectedAccessToken ?? tokens.accessToken) : null;
-    if (reasonToRefresh(tokens, rejected) === null) return tokens;
-    return joinOrStartFlight(connectionId, rejected);
+    if (reasonToRefresh(target.client.provider.tokenPolicy, tokens, rejected) === null) return tokens;
+    return joinOrStartFlight(target, rejected);
   }
 
   return {
@@ -379,8 +452,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     },
     async refreshNow(connectionId) {
       try {
-        const { tokens } = await loadActive(connectionId);
-        const fresh = await joinOrStartFlight(connectionId, tokens.accessToken);
+        const target = await route(connectionId, undefined);
+        const { tokens } = await loadActive(target.holderId);
+        const fresh = await joinOrStartFlight(target, tokens.accessToken);
         return {
           accessTokenExpiresAt: fresh.accessTokenExpiresAt,
           refreshTokenExpiresAt: fresh.refreshTokenExpiresAt,

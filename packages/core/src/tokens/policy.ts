@@ -18,34 +18,26 @@ export interface TokenPolicy {
   refreshTokenReuseGraceSec: number;
 }
 
-/** Defaults from each provider's documented lifetimes (../shared/providers.md). */
-export const TOKEN_POLICIES = {
-  quickbooks: {
-    accessTokenTtlSec: 3600,
-    refreshAheadSec: 300,
-    refreshTokenTtlDays: 100,
-    rotateRefreshTokenAfterDays: 60,
-    refreshTokenReuseGraceSec: 24 * 3600,
-  },
-  xero: {
-    accessTokenTtlSec: 1800,
-    refreshAheadSec: 300,
-    refreshTokenTtlDays: 60,
-    rotateRefreshTokenAfterDays: 30,
-    refreshTokenReuseGraceSec: 30 * 60,
-  },
-  freshbooks: {
-    accessTokenTtlSec: 12 * 3600,
-    refreshAheadSec: 600,
-    refreshTokenTtlDays: 30,
-    rotateRefreshTokenAfterDays: 14,
-    refreshTokenReuseGraceSec: 0,
-  },
-  wave: {
-    accessTokenTtlSec: 2 * 3600,
-    refreshAheadSec: 300,
-    refreshTokenTtlDays: null,
-    rotateRefreshTokenAfterDays: null,
-    refreshTokenReuseGraceSec: 0,
-  },
-} as const satisfies Record<string, TokenPolicy>;
+/**
+ * Checks a provider's token policy at set-up: every duration non-negative and finite, rotation before expiry.
+ * Returns the problem in words, or null when the policy is sound.
+ */
+export function tokenPolicyProblem(policy: TokenPolicy): string | null {
+  const finite = (value: number | null) => value === null || (Number.isFinite(value) && value >= 0);
+  if (!(policy.accessTokenTtlSec > 0) || !Number.isFinite(policy.accessTokenTtlSec))
+    return 'accessTokenTtlSec must be a positive number of seconds';
+  if (!finite(policy.refreshAheadSec)) return 'refreshAheadSec must be zero or more seconds';
+  if (!finite(policy.refreshTokenTtlDays)) return 'refreshTokenTtlDays must be null or zero or more days';
+  if (!finite(policy.rotateRefreshTokenAfterDays))
+    return 'rotateRefreshTokenAfterDays must be null or zero or more days';
+  if (!finite(policy.refreshTokenReuseGraceSec))
+    return 'refreshTokenReuseGraceSec must be zero or more seconds';
+  if (
+    policy.rotateRefreshTokenAfterDays !== null &&
+    policy.refreshTokenTtlDays !== null &&
+    policy.rotateRefreshTokenAfterDays >= policy.refreshTokenTtlDays
+  ) {
+    return 'rotateRefreshTokenAfterDays must be shorter than refreshTokenTtlDays, or an idle connection expires first';
+  }
+  return null;
+}

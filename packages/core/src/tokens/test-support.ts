@@ -12,7 +12,17 @@ import { createKeyRing } from '../vault/key-ring';
 import { sealTokenSet } from '../vault/token-set';
 import { createTokenVault } from '../vault/token-vault';
 import type { TokenSet, TokenVault } from '../vault/types';
-import { TOKEN_POLICIES } from './policy';
+import type { ConnectableProvider } from '../oauth/connect-flow';
+import type { TokenPolicy } from './policy';
+
+/** Xero's documented lifetimes (30 min access tokens, 60-day refresh tokens, 30 min reuse grace). */
+export const XERO_LIKE_POLICY: TokenPolicy = {
+  accessTokenTtlSec: 1800,
+  refreshAheadSec: 300,
+  refreshTokenTtlDays: 60,
+  rotateRefreshTokenAfterDays: 30,
+  refreshTokenReuseGraceSec: 30 * 60,
+};
 
 export const TOKEN_URL = 'https://identity.blueclerk.test/connect/token';
 export const REVOKE_URL = 'https://identity.blueclerk.test/connect/revocation';
@@ -37,7 +47,28 @@ export function testProvider(
       revokeToken: 'refresh_token',
       ...overrides,
     },
-    tokenPolicy: TOKEN_POLICIES.xero,
+    tokenPolicy: XERO_LIKE_POLICY,
+  };
+}
+
+/** `testProvider` plus what the connect flow needs to call the provider (display name, capabilities, HTTP). */
+export function testConnectable(provider: OAuthProviderDefinition = testProvider()): ConnectableProvider {
+  return {
+    ...provider,
+    displayName: provider.id === 'xero' ? 'Xero' : provider.id,
+    capabilities: {
+      payments: 'api',
+      webhooks: { supported: false },
+      batch: null,
+      idempotencyKey: null,
+      incrementalPull: { strategy: 'modified-since', maxLookbackDays: null, entities: [] },
+      bankFeeds: false,
+      versionedUpdates: false,
+      voidInvoices: false,
+      paymentReference: null,
+      limits: { requestsPerMinute: 60, concurrency: 5, requestsPerDay: 5000 },
+    },
+    http: { baseUrl: 'https://api.blueclerk.test/api', timeoutMs: 10_000, classifyResponse: () => null },
   };
 }
 

@@ -33,6 +33,8 @@ function createMapConnectionStore() {
         tenantId: input.tenantId ?? null,
         status: input.status ?? 'active',
         tokens: input.tokens ?? null,
+        settings: input.settings ?? {},
+        grantId: input.grantId ?? null,
         health: {
           status: 'healthy',
           lastSuccessAt: null,

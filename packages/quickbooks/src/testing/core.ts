@@ -1,8 +1,7 @@
 import type { Clock } from '@blueclerk/core';
+import type { FaultInjector, OAuthServer, RateLimiter } from '@blueclerk/core/testing';
 import { HttpResponse } from 'msw';
-import type { FaultSwitchboard, RateLimits } from './controls';
 import type { SimFault } from './faults';
-import type { SimOAuthServer } from './oauth-server';
 import type { RealmState } from './state';
 import { formatQboDateTime } from './wire-values';
 
@@ -47,18 +46,37 @@ export function emptyStats(): SimulatorStats {
 export interface SimCore {
   clock: Clock;
   realms: Map<string, RealmState>;
-  oauth: SimOAuthServer;
-  faults: FaultSwitchboard;
-  limits: RateLimits;
+  oauth: OAuthServer;
+  faults: FaultInjector;
+  /** Per-realm windows and concurrency; its refusals are the 429 Fault 3001. */
+  limiter: RateLimiter;
+  /** Counters of the simulator itself; `throttled`, `faultsFired` and `maxConcurrent` come from the kit's parts. */
   stats: SimulatorStats;
   uniqueDocNumbers: boolean;
   offsetMinutes: number;
-  maxHangMs: number;
   /** Extra latency per item of a batch request. */
   batchItemLatencyMs: number;
   defaultRealmId: string;
   /** Realm the browser-facing authorize endpoint grants next. */
   authorizeRealmId: string;
+}
+
+/** The public stats: the simulator's own counters plus those the limiter and the fault injector keep. */
+export function snapshotStats(core: SimCore): SimulatorStats {
+  const limiter = core.limiter.stats();
+  return {
+    ...structuredClone(core.stats),
+    throttled: limiter.limited,
+    maxConcurrent: limiter.maxConcurrent,
+    faultsFired: core.faults.stats().fired,
+  };
+}
+
+export function resetStats(core: SimCore): void {
+  core.stats = emptyStats();
+  core.limiter.resetStats();
+  core.faults.resetStats();
+  core.oauth.resetStats();
 }
 
 export function bump(counter: Record<string, number>, key: string, by = 1): void {

@@ -1,13 +1,12 @@
-import { HttpResponse } from 'msw';
+import { abortableDelay, describeRequest } from '@blueclerk/core/testing';
 import { runBatch } from './batch';
 import { runCdc } from './cdc';
-import { admitToWindow, type RequestFacts, sleep } from './controls';
 import { bump, faultResponse, jsonResponse, responseTime, type SimCore } from './core';
 import { type WriteOperation, writeBody, writeEntity } from './entities';
 import { faults, type SimFault } from './faults';
 import { parseQuery, runQuery } from './query';
 import { isObject, liveRecord, type WriteContext } from './records';
-import { type CachedResponse, ENTITY_BY_PATH, type RealmState } from './state';
+import { ENTITY_BY_PATH, type RealmState } from './state';
 
 /** What a routed request produced, before fault switches decide whether the client gets to see it. */
 interface Routed {
@@ -20,14 +19,13 @@ interface Routed {
 const MAX_REQUEST_ID = 50;
 const MAX_BATCH_REQUEST_ID = 36;
 
-/** Handles `{base}/v3/company/{realmId}/...`: auth, throttling, latency, faults, then routing. */
+/** Handles `{base}/v3/company/{realmId}/...`: auth, then the realm's rate windows, latency and faults, then routing. */
 export async function handleApiRequest(core: SimCore, request: Request, realmId: string): Promise<Response> {
   const url = new URL(request.url);
   const prefix = `/v3/company/${realmId}/`;
   const rest = url.pathname.slice(url.pathname.indexOf(prefix) + prefix.length);
   const segments = rest.split('/').filter(Boolean);
   const resource = (segments[0] ?? '').toLowerCase();
-  const facts: RequestFacts = { method: request.method, pathAndQuery: url.pathname + url.search, realmId };
   const stats = core.stats;
   stats.requests += 1;
   bump(stats.requestsByRealm, realmId);
@@ -35,52 +33,19 @@ export async function handleApiRequest(core: SimCore, request: Request, realmId:
   const minor = url.searchParams.get('minorversion');
   if (minor && !stats.minorVersions.includes(minor)) stats.minorVersions.push(minor);
 
-  const bearer = core.oauth.checkBearer(request.headers.get('authorization'), core.clock.now());
-  if (!bearer.ok) return faultResponse(core, faults.authentication());
-  if (bearer.realmId !== realmId) return faultResponse(core, faults.authorization());
+  const bearer = core.oauth.verifyAccessToken(request);
+  if (!bearer.ok) return bearer.response;
+  if (bearer.token.grant.realmId !== realmId) return faultResponse(core, faults.authorization());
   const realm = core.realms.get(realmId);
   if (!realm) return faultResponse(core, faults.authorization());
 
-  const now = core.clock.now();
-  const forcedThrottle = core.faults.take(facts, ['throttle']);
-  const throttled =
-    forcedThrottle !== undefined ||
-    realm.inFlight >= core.limits.concurrent ||
-    (resource === 'batch' &&
-      request.method === 'POST' &&
-      !admitToWindow(realm.batchTimes, now, core.limits.batchesPerMinute)) ||
-    !admitToWindow(realm.requestTimes, now, core.limits.perMinute);
-  if (forcedThrottle) stats.faultsFired += 1;
-  if (throttled) {
-    stats.throttled += 1;
-    return faultResponse(core, faults.throttled());
-  }
-
-  realm.inFlight += 1;
-  stats.maxConcurrent = Math.max(stats.maxConcurrent, realm.inFlight);
-  try {
-    await sleep(core.faults.latencyMs(), request.signal);
-    const before = core.faults.take(facts, ['server_error', 'network_error', 'hang']);
-    if (before) {
-      stats.faultsFired += 1;
-      if (before.kind === 'server_error')
-        return faultResponse(core, faults.serverError(before.status ?? 503));
-      if (before.kind === 'hang') await core.faults.hang(request.signal, core.maxHangMs);
-      return HttpResponse.error();
-    }
-    const routed = await route(core, realm, request, url, segments);
-    if (routed.wrote) {
-      const after = core.faults.take(facts, ['lose_response', 'hang_after_commit']);
-      if (after) {
-        stats.faultsFired += 1;
-        if (after.kind === 'hang_after_commit') await core.faults.hang(request.signal, core.maxHangMs);
-        return HttpResponse.error();
-      }
-    }
-    return jsonResponse(routed.body, routed.status);
-  } finally {
-    realm.inFlight -= 1;
-  }
+  const info = describeRequest(request, realmId);
+  return core.limiter.run(realmId, info, () =>
+    core.faults.run(request, info, async () => {
+      const routed = await route(core, realm, request, url, segments);
+      return { response: jsonResponse(routed.body, routed.status), committed: routed.wrote };
+    }),
+  );
 }
 
 function faultResult(core: SimCore, fault: SimFault): Routed {
@@ -146,7 +111,7 @@ async function route(
       const result = runBatch(core, ctx, body);
       if (!result.ok) return faultResult(core, result.fault);
       // Server-side work grows with the batch; benches model it so a batch is not free.
-      await sleep(
+      await abortableDelay(
         (result.body.BatchItemResponse as unknown[]).length * core.batchItemLatencyMs,
         request.signal,
       );
@@ -200,7 +165,8 @@ async function readJson(request: Request): Promise<unknown> {
 
 /**
  * `requestid` semantics: the first response to a requestid is stored and any later request with the same id gets
- * that response back without executing again - what makes a retried create safe.
+ * that response back without executing again - what makes a retried create safe. A duplicate that arrives while the
+ * original is still running waits for it rather than executing twice (core's replay cache).
  */
 async function withRequestId(
   core: SimCore,
@@ -214,22 +180,8 @@ async function withRequestId(
   if (requestId === '' || requestId.length > maxLength) {
     return faultResult(core, faults.badRequest(`requestid must be 1-${maxLength} characters`));
   }
-  const cached: CachedResponse | undefined = realm.requestIds.get(requestId);
-  const pending = realm.pendingRequestIds.get(requestId);
-  if (cached || pending) {
-    // A duplicate that arrives while the original is still running waits for it rather than executing twice.
-    const original = cached ?? (await (pending as Promise<CachedResponse>));
-    core.stats.replayed += 1;
-    return { status: original.status, body: original.body, wrote: false };
-  }
-  const run = execute();
-  const stored = run.then((routed) => ({ status: routed.status, body: routed.body }));
-  realm.pendingRequestIds.set(requestId, stored);
-  try {
-    const routed = await run;
-    realm.requestIds.set(requestId, { status: routed.status, body: routed.body });
-    return routed;
-  } finally {
-    realm.pendingRequestIds.delete(requestId);
-  }
+  const outcome = await realm.requestIds.run(requestId, execute);
+  if (!outcome.replayed) return outcome.value;
+  core.stats.replayed += 1;
+  return { status: outcome.value.status, body: outcome.value.body, wrote: false };
 }

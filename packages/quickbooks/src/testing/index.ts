@@ -8,6 +8,7 @@ export {
   type FaultKind,
   type FaultMatch,
   type Latency,
+  type QuickBooksFaultControls,
   type RateLimits,
 } from './controls';
 export type { SimulatorStats } from './core';

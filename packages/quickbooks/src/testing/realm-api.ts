@@ -49,7 +49,7 @@ export interface SimRealmApi {
   }): WireObject;
   /** Changes since an instant, shaped for a webhook payload. */
   changesSince(sinceMs: number): SimEntityChange[];
-  /** `requestid` values the company has seen. */
+  /** `requestid` values the company remembers (all it has seen, unless `requestIdReplayWindowMs` is set). */
   requestIds(): string[];
 }
 
@@ -127,6 +127,6 @@ export function createRealmApi(core: SimCore, realm: RealmState): SimRealmApi {
       }
       return changes;
     },
-    requestIds: () => [...realm.requestIds.keys()],
+    requestIds: () => realm.requestIds.keys(),
   };
 }

@@ -169,6 +169,23 @@ describe('simulator batch and requestid', () => {
   });
 });
 
+describe('simulator requestid window', () => {
+  it('forgets a requestid after requestIdReplayWindowMs and runs a repeat again', async () => {
+    const clock = createManualClock();
+    const { api, sim } = start({ clock, requestIdReplayWindowMs: 60_000 });
+    const first = await api('customer?requestid=req-w', { json: { DisplayName: 'Acme' } });
+    clock.advance(59_999);
+    expect(await api('customer?requestid=req-w', { json: { DisplayName: 'Acme' } })).toEqual(first);
+    expect(sim.realm().requestIds()).toEqual(['req-w']);
+    clock.advance(1);
+    expect(sim.realm().requestIds()).toEqual([]);
+    const again = await api('customer?requestid=req-w', { json: { DisplayName: 'Acme 2' } });
+    expect(again.body.Customer.DisplayName).toBe('Acme 2');
+    expect(sim.realm().list('Customer')).toHaveLength(2);
+    expect(sim.stats()).toMatchObject({ replayed: 1, created: { Customer: 2 } });
+  });
+});
+
 describe('simulator limits and faults', () => {
   it('throttles past the per-minute limit with the 3001 fault, and recovers after the window', async () => {
     const clock = createManualClock();

@@ -100,6 +100,30 @@ describe('simulator OAuth', () => {
     expect(retry.body).toEqual({ error: 'invalid_grant' });
   });
 
+  it('counts refreshes and reused refresh tokens, and expires one connection’s token set', async () => {
+    const { sim, tokens } = start();
+    const companyInfo = (accessToken: string) =>
+      fetch(`${QUICKBOOKS_URLS.sandbox}/v3/company/${sim.defaultRealmId}/companyinfo/${sim.defaultRealmId}`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+    expect(
+      (await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status,
+    ).toBe(200);
+    // Inside Intuit's 24 h grace a reuse succeeds, yet it is a double send and is counted as one.
+    expect(
+      (await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status,
+    ).toBe(200);
+    expect(sim.oauth.stats()).toMatchObject({ successfulRefreshes: 2, reusedRefreshTokens: 1, exchanges: 0 });
+
+    const other = sim.oauth.issueTokens();
+    expect(sim.oauth.expireTokenSet(other.access_token)).toBe(true);
+    expect((await companyInfo(other.access_token)).status).toBe(401);
+    expect((await companyInfo(tokens.access_token)).status).toBe(200);
+    expect(sim.oauth.isRefreshTokenLive(other.refresh_token)).toBe(true);
+    sim.oauth.expireTokenSet(other.refresh_token, { refreshToken: true });
+    expect(sim.oauth.isRefreshTokenLive(other.refresh_token)).toBe(false);
+  });
+
   it('revokes the whole grant: access token answers 401, refresh token invalid_grant', async () => {
     const { tokens, api } = start();
     const revoke = await fetch(QUICKBOOKS_URLS.revoke, {

@@ -1,10 +1,31 @@
 import { type Clock, systemClock } from '@blueclerk/core';
+import { createFaultInjector, createRateLimiter, type OAuthServerStats } from '@blueclerk/core/testing';
 import { type HttpHandler, http } from 'msw';
-import { DEFAULT_RATE_LIMITS, FaultSwitchboard, type Latency, type RateLimits } from './controls';
-import { emptyStats, type SimCore, type SimulatorStats } from './core';
+import {
+  DEFAULT_RATE_LIMITS,
+  type Latency,
+  type QuickBooksFaultControls,
+  quickBooksFaultControls,
+  quickBooksRateWindows,
+  type RateLimits,
+} from './controls';
+import {
+  emptyStats,
+  faultResponse,
+  resetStats,
+  type SimCore,
+  type SimulatorStats,
+  snapshotStats,
+} from './core';
+import { faults } from './faults';
 import { handleApiRequest } from './http-api';
 import { handleAuthorize, handleRevoke, handleToken } from './http-oauth';
-import { type SimClient, SimOAuthServer, type TokenResponse } from './oauth-server';
+import {
+  createQuickBooksOAuthServer,
+  quickBooksTokenResponse,
+  type SimClient,
+  type TokenResponse,
+} from './oauth-server';
 import { createRealmApi, type SimRealmApi } from './realm-api';
 import { createRealmState, seedDefaults } from './state';
 
@@ -44,6 +65,11 @@ export interface QuickBooksSimulatorOptions {
   companyUtcOffsetMinutes?: number;
   /** Upper bound of a `hang` fault when the client never aborts. Default 130000 ms (Intuit's 120 s, plus margin). */
   maxHangMs?: number;
+  /**
+   * How long a company remembers a `requestid` (and replays its first answer), in ms. Default `Infinity`: Intuit
+   * documents no expiry, so the simulator never forgets one.
+   */
+  requestIdReplayWindowMs?: number;
   /** API hosts to answer on. Default: production and sandbox. */
   baseUrls?: string[];
 }
@@ -70,9 +96,13 @@ export interface QuickBooksSimulator {
     isRefreshTokenLive(token: string): boolean;
     /** Switches strict rotation on (grace 0) or off (back to the configured grace). */
     setStrictRefreshTokenRotation(strict: boolean): void;
+    /** Expires the access token (and with `refreshToken: true` the refresh token) of one connection's grant. */
+    expireTokenSet(token: string, options?: { refreshToken?: boolean }): boolean;
+    /** The OAuth server's counters: successful refreshes, reused refresh tokens, exchanges, revokes. */
+    stats(): OAuthServerStats;
   };
   /** Latency and switchable faults. */
-  faults: Pick<FaultSwitchboard, 'inject' | 'setLatency' | 'clear' | 'releaseHangs'>;
+  faults: QuickBooksFaultControls;
   stats(): SimulatorStats;
   resetStats(): void;
 }
@@ -92,31 +122,47 @@ export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = 
   const clock = options.clock ?? systemClock;
   const clients = options.clients ?? [{ clientId: 'sim-client-id', clientSecret: 'sim-client-secret' }];
   const graceSec = options.refreshTokenGraceSec ?? 24 * 3600;
-  const oauth = new SimOAuthServer(clients, {
-    accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
-    refreshTokenTtlSec: options.refreshTokenTtlSec ?? 8_726_400,
-    authorizationCodeTtlSec: options.authorizationCodeTtlSec ?? 300,
-    refreshTokenGraceSec: options.strictRefreshTokenRotation ? 0 : graceSec,
-  });
   const realmIds = options.realms?.length ? options.realms : ['9130350000000001'];
   const defaultRealmId = realmIds[0] as string;
+  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
+  const replayWindowMs = options.requestIdReplayWindowMs ?? Number.POSITIVE_INFINITY;
+  const injector = createFaultInjector({
+    latency: options.latency ?? 0,
+    maxHangMs: options.maxHangMs ?? 130_000,
+    renderServerError: (status) => faultResponse(core, faults.serverError(status)),
+  });
   const core: SimCore = {
     clock,
     realms: new Map(),
-    oauth,
-    faults: new FaultSwitchboard(options.latency ?? 0),
-    limits: { ...DEFAULT_RATE_LIMITS, ...options.rateLimits },
+    oauth: createQuickBooksOAuthServer({
+      clients,
+      clock,
+      accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
+      refreshTokenTtlSec: options.refreshTokenTtlSec ?? 8_726_400,
+      authorizationCodeTtlSec: options.authorizationCodeTtlSec ?? 300,
+      refreshTokenGraceSec: graceSec,
+      strictRefreshTokenRotation: options.strictRefreshTokenRotation ?? false,
+      authorizeRealmId: () => core.authorizeRealmId,
+      renderUnauthorized: () => faultResponse(core, faults.authentication()),
+    }),
+    faults: injector,
+    limiter: createRateLimiter({
+      clock,
+      windows: quickBooksRateWindows(limits),
+      concurrency: limits.concurrent,
+      renderLimited: () => faultResponse(core, faults.throttled()),
+      faults: injector,
+    }),
     stats: emptyStats(),
     uniqueDocNumbers: options.uniqueDocNumbers ?? true,
     offsetMinutes: options.companyUtcOffsetMinutes ?? -480,
-    maxHangMs: options.maxHangMs ?? 130_000,
     batchItemLatencyMs: options.batchItemLatencyMs ?? 0,
     defaultRealmId,
     authorizeRealmId: defaultRealmId,
   };
   const addRealm = (realmId: string): SimRealmApi => {
     if (!core.realms.has(realmId)) {
-      const state = createRealmState(realmId);
+      const state = createRealmState(realmId, { clock, windowMs: replayWindowMs });
       if (options.seedDefaults !== false) seedDefaults(state, clock.now());
       core.realms.set(realmId, state);
     }
@@ -152,21 +198,21 @@ export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = 
     oauth: {
       issueTokens: (realmId = defaultRealmId, clientId = (clients[0] as SimClient).clientId) => {
         if (!core.realms.has(realmId)) throw new Error(`QuickBooks simulator has no realm ${realmId}`);
-        return oauth.issue(clientId, realmId, clock.now());
+        return quickBooksTokenResponse(core.oauth.issueTokens({ grant: { realmId }, clientId }));
       },
       setAuthorizeRealm: (realmId) => {
         addRealm(realmId);
         core.authorizeRealmId = realmId;
       },
-      expireAccessTokens: () => oauth.expireAccessTokens(),
-      revoke: (token) => oauth.revoke(token),
-      isRefreshTokenLive: (token) => oauth.isRefreshTokenLive(token, clock.now()),
-      setStrictRefreshTokenRotation: (strict) => oauth.setRefreshTokenGrace(strict ? 0 : graceSec),
+      expireAccessTokens: () => core.oauth.expireAccessTokens(),
+      revoke: (token) => core.oauth.revoke(token),
+      isRefreshTokenLive: (token) => core.oauth.isRefreshTokenLive(token),
+      setStrictRefreshTokenRotation: (strict) => core.oauth.setStrictRefreshTokenRotation(strict),
+      expireTokenSet: (token, expireOptions) => core.oauth.expireTokenSet(token, expireOptions),
+      stats: () => core.oauth.stats(),
     },
-    faults: core.faults,
-    stats: () => structuredClone(core.stats),
-    resetStats: () => {
-      core.stats = emptyStats();
-    },
+    faults: quickBooksFaultControls(injector),
+    stats: () => snapshotStats(core),
+    resetStats: () => resetStats(core),
   };
 }

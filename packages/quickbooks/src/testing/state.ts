@@ -1,3 +1,5 @@
+import type { Clock } from '@blueclerk/core';
+import { createReplayCache, type ReplayCache } from '@blueclerk/core/testing';
 import { formatQboDateTime } from './wire-values';
 
 /** Entities the simulator stores. Names are the XSD element names (the JSON wrapper keys). */
@@ -26,10 +28,12 @@ export interface SimRecord {
   deleted: boolean;
 }
 
-/** A cached write response, replayed for a repeated `requestid`. */
+/** A write's answer, replayed for a repeated `requestid`. */
 export interface CachedResponse {
   status: number;
   body: unknown;
+  /** Whether the first request changed state (a replay never does). */
+  wrote: boolean;
 }
 
 export interface RealmState {
@@ -37,28 +41,20 @@ export interface RealmState {
   records: Map<SimEntityName, Map<string, SimRecord>>;
   /** Customer, Item and Account ids count separately; Invoice and Payment share the transaction id space like QBO. */
   counters: { Customer: number; Item: number; Account: number; Txn: number; DocNumber: number };
-  requestIds: Map<string, CachedResponse>;
-  pendingRequestIds: Map<string, Promise<CachedResponse>>;
-  /** Start times (ms) of API requests in the current minute window, for the 500/min limit. */
-  requestTimes: number[];
-  batchTimes: number[];
-  inFlight: number;
+  /** `requestid` -> first answer; `requestid`s are unique per company. */
+  requestIds: ReplayCache<CachedResponse>;
   /** Tax code id -> combined rate percent (QBO keeps rates in TaxRate entities; the simulator needs only the sum). */
   taxRates: Map<string, number>;
 }
 
-export function createRealmState(realmId: string): RealmState {
+export function createRealmState(realmId: string, replay: { clock: Clock; windowMs: number }): RealmState {
   const records = new Map<SimEntityName, Map<string, SimRecord>>();
   for (const entity of SIM_ENTITIES) records.set(entity, new Map());
   return {
     realmId,
     records,
     counters: { Customer: 0, Item: 0, Account: 100, Txn: 100, DocNumber: 1000 },
-    requestIds: new Map(),
-    pendingRequestIds: new Map(),
-    requestTimes: [],
-    batchTimes: [],
-    inFlight: 0,
+    requestIds: createReplayCache(replay),
     taxRates: new Map(),
   };
 }

@@ -1,13 +1,9 @@
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { useMswServer } from '@blueclerk/core/testing';
 import { createQuickBooksSimulator, QUICKBOOKS_URLS, type QuickBooksSimulatorOptions } from './simulator';
 
 /** Test-only: one msw server per test file, a fresh simulator per test, and a raw fetch helper for the API. */
 export function useSimulatorServer() {
-  const server = setupServer();
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-  afterEach(() => server.resetHandlers());
-  afterAll(() => server.close());
+  const server = useMswServer();
 
   return function start(options?: QuickBooksSimulatorOptions) {
     const sim = createQuickBooksSimulator(options);

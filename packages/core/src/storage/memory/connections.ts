@@ -9,8 +9,8 @@ import type {
   FenceCheck,
   NewConnection,
 } from '../connections';
-import { PROVIDER_IDS } from '../types';
-import { compositeKey, copy } from './backend';
+import { isProviderId, PROVIDER_ID_PATTERN } from '../types';
+import { compositeKey, copy, type MemoryState, toJsonObject } from './backend';
 import type { MemoryContext } from './context';
 
 const INITIAL_HEALTH: ConnectionHealth = {
@@ -24,9 +24,9 @@ const INITIAL_HEALTH: ConnectionHealth = {
 export function createMemoryConnectionStore(ctx: MemoryContext): ConnectionStore {
   return {
     async createConnection(input: NewConnection) {
-      if (!PROVIDER_IDS.includes(input.provider)) {
-        throw new ValidationError(`Unknown provider "${String(input.provider)}"`, [
-          { path: 'provider', message: `must be one of ${PROVIDER_IDS.join(', ')}` },
+      if (!isProviderId(input.provider)) {
+        throw new ValidationError('provider must be a well-formed provider id', [
+          { path: 'provider', message: `must match ${PROVIDER_ID_PATTERN}` },
         ]);
       }
       if (typeof input.ownerId !== 'string' || input.ownerId === '') {
@@ -35,6 +35,9 @@ export function createMemoryConnectionStore(ctx: MemoryContext): ConnectionStore
         ]);
       }
       const id = input.id ?? randomId();
+      const settings = toJsonObject(input.settings === undefined ? {} : input.settings, 'settings');
+      const grantId = input.grantId ?? null;
+      if (grantId !== null && grantId === id) throw grantRefused('a connection cannot hold its own grant');
       const now = ctx.clock.now();
       const record: ConnectionRecord = {
         id,
@@ -45,6 +48,8 @@ export function createMemoryConnectionStore(ctx: MemoryContext): ConnectionStore
         tokens: copy(input.tokens ?? null, 'tokens'),
         health: copy(INITIAL_HEALTH),
         metadata: copy(input.metadata ?? {}, 'metadata'),
+        settings,
+        grantId,
         version: 1,
         createdAt: now,
         updatedAt: now,
@@ -53,6 +58,7 @@ export function createMemoryConnectionStore(ctx: MemoryContext): ConnectionStore
       if (state.connections.has(id)) {
         throw new ConcurrencyError('conflict', `Connection ${id} already exists`);
       }
+      if (grantId !== null) assertGrantHolder(state, record);
       state.seq += 1;
       state.connections.set(id, { value: record, seq: state.seq });
       return copy(record);
@@ -69,7 +75,9 @@ export function createMemoryConnectionStore(ctx: MemoryContext): ConnectionStore
           ({ value }) =>
             (filter.ownerId === undefined || value.ownerId === filter.ownerId) &&
             (filter.provider === undefined || value.provider === filter.provider) &&
-            (filter.status === undefined || value.status === filter.status),
+            (filter.status === undefined || value.status === filter.status) &&
+            (filter.grantId === undefined || value.grantId === filter.grantId) &&
+            (filter.tenantId === undefined || value.tenantId === filter.tenantId),
         )
         .sort((a, b) => b.value.createdAt - a.value.createdAt || b.seq - a.seq)
         .map(({ value }) => copy(value));
@@ -82,6 +90,7 @@ export function createMemoryConnectionStore(ctx: MemoryContext): ConnectionStore
       // Copy the patch before the critical section: a copy failure must leave nothing half-written.
       const tokens = patch.tokens === undefined ? undefined : copy(patch.tokens, 'tokens');
       const metadata = patch.metadata === undefined ? undefined : copy(patch.metadata, 'metadata');
+      const settings = patch.settings === undefined ? undefined : toJsonObject(patch.settings, 'settings');
 
       // From here to the write there is no await: check-and-set is atomic against other async callers.
       const state = ctx.state();
@@ -110,6 +119,7 @@ export function createMemoryConnectionStore(ctx: MemoryContext): ConnectionStore
         status: patch.status ?? current.status,
         tokens: tokens === undefined ? current.tokens : tokens,
         metadata: metadata ?? current.metadata,
+        settings: settings ?? current.settings,
         version: current.version + 1,
         updatedAt: ctx.clock.now(),
       };
@@ -144,6 +154,24 @@ export function createMemoryConnectionStore(ctx: MemoryContext): ConnectionStore
       return true;
     },
   };
+}
+
+/**
+ * A grant member must point at a connection that exists and has the same owner and provider: the token set it borrows
+ * was granted to that owner by that provider. (Deleting the holder later does not cascade; core handles members.)
+ */
+function assertGrantHolder(state: MemoryState, record: ConnectionRecord): void {
+  const holder = record.grantId === null ? undefined : state.connections.get(record.grantId)?.value;
+  if (!holder) throw grantRefused('no such connection');
+  if (holder.ownerId !== record.ownerId) throw grantRefused('the connection belongs to another owner');
+  if (holder.provider !== record.provider) throw grantRefused('the connection belongs to another provider');
+}
+
+function grantRefused(problem: string): ValidationError {
+  return new ValidationError(
+    `grantId must name another connection of the same owner and provider: ${problem}`,
+    [{ path: 'grantId', message: problem }],
+  );
 }
 
 /** True when a lease newer than the caller's was granted on the key: the caller's lease was taken over. */

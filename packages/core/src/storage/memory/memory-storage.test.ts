@@ -175,7 +175,7 @@ describe('memory storage specifics', () => {
       await codeOf(storage.connections.createConnection({ ...connection, metadata: notPlainData })),
     ).toBe('validation_failed');
     expect(
-      await codeOf(storage.connections.createConnection({ ...connection, provider: 'sage' as 'xero' })),
+      await codeOf(storage.connections.createConnection({ ...connection, provider: 'Sage Books' })),
     ).toBe('validation_failed');
     expect(await codeOf(storage.connections.createConnection({ ...connection, ownerId: '' }))).toBe(
       'validation_failed',

@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
 import type { ConnectionHealth } from '../../storage/index';
+import { defineConnectionGrantTests } from './connection-grants';
+import { defineConnectionSettingsTests } from './connection-settings';
 import {
   CONCURRENCY,
   expectErrorCode,
@@ -17,6 +19,12 @@ import { CONNECTION_TESTS } from './names';
 const CREATE_GAP_MS = 15;
 
 export function defineConnectionTests(ctx: SuiteContext): void {
+  defineBasicConnectionTests(ctx);
+  defineConnectionSettingsTests(ctx);
+  defineConnectionGrantTests(ctx);
+}
+
+function defineBasicConnectionTests(ctx: SuiteContext): void {
   ctx.test(CONNECTION_TESTS.create, async () => {
     const input = newConnection();
     const before = Date.now();
@@ -30,6 +38,8 @@ export function defineConnectionTests(ctx: SuiteContext): void {
       status: input.status,
       tokens: input.tokens,
       metadata: input.metadata,
+      settings: {},
+      grantId: null,
       version: 1,
     });
     expect(created.health).toEqual({
@@ -44,7 +54,7 @@ export function defineConnectionTests(ctx: SuiteContext): void {
     const [other] = await ctx.instances(1);
     expect(await other!.connections.getConnection(created.id)).toEqual(created);
 
-    // Defaults: pending, no tenant, no tokens, empty metadata; an explicit id is kept.
+    // Defaults: pending, no tenant, no tokens, empty metadata and settings, own tokens; an explicit id is kept.
     const id = unique('conn');
     const bare = await ctx.storage().connections.createConnection({ id, provider: 'xero', ownerId: 'o' });
     expect(bare).toMatchObject({
@@ -53,8 +63,11 @@ export function defineConnectionTests(ctx: SuiteContext): void {
       tenantId: null,
       tokens: null,
       metadata: {},
+      settings: {},
+      grantId: null,
       version: 1,
     });
+    expect(await other!.connections.getConnection(id)).toMatchObject({ settings: {}, grantId: null });
   });
 
   ctx.test(CONNECTION_TESTS.createDuplicate, async () => {

@@ -86,3 +86,17 @@ export async function expectErrorCode(promise: Promise<unknown>, code: string): 
   expect(error.code).toBe(code);
   return error;
 }
+
+/** Asserts a `ValidationError` whose issues name `path` (`provider`, `settings`, `grantId` ...). */
+export async function expectValidationIssue(
+  promise: Promise<unknown>,
+  path: string,
+): Promise<BlueClerkError> {
+  const error = await expectErrorCode(promise, 'validation_failed');
+  const issues = (error.details as { issues?: ReadonlyArray<{ path: string }> } | undefined)?.issues ?? [];
+  expect(
+    issues.map((issue) => issue.path),
+    `expected a validation issue at ${path}`,
+  ).toContain(path);
+  return error;
+}

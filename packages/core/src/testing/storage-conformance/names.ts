@@ -25,6 +25,17 @@ export const CONNECTION_TESTS = {
   health: 'connections: health updates are last-write-wins and leave the version alone',
   delete: 'connections: delete removes links, cursors and ledger entries and keeps notifications',
   copies: 'connections: records handed in and out are copies',
+  providerIds:
+    'connections: any well-formed provider id round-trips; a malformed one is refused, writing nothing',
+  settings: 'connections: settings round-trip and update replaces them as a whole, bumping the version',
+  settingsStale:
+    'connections: a settings update at a stale version or fenced out is refused, settings unchanged',
+  settingsInvalid:
+    'connections: settings that are not a JSON object are refused on create and update, writing nothing',
+  grant: 'connections: grantId round-trips, update never changes it, list filters by it without the holder',
+  grantRefused:
+    'connections: a grantId naming a missing connection, another owner or provider, or itself is refused',
+  tenantFilter: 'connections: list filters by tenantId, following tenant changes and deletes',
 } as const;
 
 export const LEDGER_TESTS = {
@@ -69,6 +80,8 @@ export const RAW_TESTS = {
   envelopesVerbatim: 'raw: sealed token envelopes are stored verbatim and gone after delete',
   writesReachStore: 'raw: every store writes through to the backing store',
   refusedWritesLeaveNoTrace: 'raw: refused connection writes leave nothing in the backing store',
+  settingsStored:
+    'raw: connection settings and grantId are stored in the backing store and replaced on update',
 } as const;
 
 type ValuesOf<T> = T[keyof T];

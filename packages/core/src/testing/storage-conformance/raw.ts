@@ -124,4 +124,55 @@ export function defineRawTests(ctx: SuiteContext, rawSnapshot: () => Promise<str
     }
     expect(raw).toContain(created.tokens!.accessToken);
   });
+
+  ctx.test(RAW_TESTS.settingsStored, async () => {
+    const { connections } = ctx.storage();
+    const account = unique('income-account');
+    const holder = await connections.createConnection(
+      newConnection({ settings: { incomeAccountId: account } }),
+    );
+    const memberAccount = unique('member-account');
+    const member = await connections.createConnection(
+      newConnection({
+        ownerId: holder.ownerId,
+        provider: holder.provider,
+        tokens: null,
+        grantId: holder.id,
+        settings: { incomeAccountId: memberAccount },
+      }),
+    );
+    let raw = await rawSnapshot();
+    expect(raw).toContain(account);
+    expect(raw).toContain(memberAccount);
+
+    const replaced = unique('replaced-account');
+    await connections.updateConnection(
+      holder.id,
+      { settings: { incomeAccountId: replaced } },
+      { expectedVersion: 1 },
+    );
+    const refused = unique('refused-account');
+    await expectErrorCode(
+      connections.updateConnection(
+        holder.id,
+        { settings: { incomeAccountId: refused } },
+        { expectedVersion: 1 },
+      ),
+      'conflict',
+    );
+    raw = await rawSnapshot();
+    expect(raw).toContain(replaced);
+    expect(raw).not.toContain(account);
+    expect(raw).not.toContain(refused);
+
+    // With the holder gone, its id is still in the store: the member's grantId keeps it.
+    await connections.deleteConnection(holder.id);
+    raw = await rawSnapshot();
+    expect(raw).not.toContain(replaced);
+    expect(raw).toContain(holder.id);
+    await connections.deleteConnection(member.id);
+    raw = await rawSnapshot();
+    expect(raw).not.toContain(memberAccount);
+    expect(raw).not.toContain(holder.id);
+  });
 }

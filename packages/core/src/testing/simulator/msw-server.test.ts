@@ -1,0 +1,18 @@
+import { HttpResponse, http } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { useMswServer } from './msw-server';
+
+const server = useMswServer(http.get('https://api.sim.test/base', () => HttpResponse.json({ from: 'base' })));
+
+describe('useMswServer', () => {
+  it('answers with the initial handlers and those a test adds', async () => {
+    server.use(http.get('https://api.sim.test/added', () => HttpResponse.json({ from: 'added' })));
+    expect(await (await fetch('https://api.sim.test/base')).json()).toEqual({ from: 'base' });
+    expect(await (await fetch('https://api.sim.test/added')).json()).toEqual({ from: 'added' });
+  });
+
+  it('drops the added handlers after each test and fails a request no handler claims', async () => {
+    await expect(fetch('https://api.sim.test/added')).rejects.toThrow();
+    expect((await fetch('https://api.sim.test/base')).status).toBe(200);
+  });
+});

@@ -331,3 +331,123 @@ describe('createProviderHttp', () => {
     expect(text).toContain('failed:');
   });
 });
+
+describe('createProviderHttp: GraphQL-style answers, POST reads, identity URLs and declared windows', () => {
+  it('lets the classifier fail a 2xx (errors inside HTTP 200) and accept a clean one', async () => {
+    const seen = sequence('post', '/graphql', [
+      () => HttpResponse.json({ data: { invoicePaymentCreateManual: { didSucceed: false } } }),
+      () => HttpResponse.json({ data: { invoicePaymentCreateManual: { didSucceed: true } } }),
+    ]);
+    const { client } = setup({
+      classifyError: (response, text) =>
+        response.ok && text.includes('"didSucceed":false')
+          ? new ProviderError('validation_failed', 'The provider refused the mutation', { status: 200 })
+          : null,
+    });
+    await expect(client.request({ method: 'POST', path: '/graphql', json: {} })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(client.request({ method: 'POST', path: '/graphql', json: {} })).resolves.toMatchObject({
+      status: 200,
+    });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('retries a POST marked idempotent after a 5xx, and not an unmarked one', async () => {
+    const read = sequence('post', '/read', [
+      () => new HttpResponse(null, { status: 502 }),
+      () => HttpResponse.json({ ok: 1 }),
+    ]);
+    const { client } = setup();
+    await expect(
+      client.request({ method: 'POST', path: '/read', json: { query: '{ invoices }' }, idempotent: true }),
+    ).resolves.toMatchObject({ data: { ok: 1 } });
+    expect(read).toHaveLength(2);
+    const write = sequence('post', '/write', [
+      () => new HttpResponse(null, { status: 502 }),
+      () => HttpResponse.json({}),
+    ]);
+    await expect(client.request({ method: 'POST', path: '/write', json: {} })).rejects.toMatchObject({
+      code: 'provider_error',
+    });
+    expect(write).toHaveLength(1);
+  });
+
+  it('sends an absolute identity URL through the same client, and refuses a non-https one', async () => {
+    let authorization: string | null = null;
+    server.use(
+      http.get('https://identity.provider.test/connections', ({ request }) => {
+        authorization = request.headers.get('authorization');
+        return HttpResponse.json([{ tenantId: 't-1' }]);
+      }),
+    );
+    const { client } = setup();
+    const { data } = await client.request({
+      method: 'GET',
+      path: '/connections',
+      url: 'https://identity.provider.test/connections',
+    });
+    expect(data).toEqual([{ tenantId: 't-1' }]);
+    expect(authorization).toBe('Bearer at_first_token_1234');
+    await expect(
+      client.request({ method: 'GET', path: '/connections', url: 'http://evil.test/connections' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('turns a spent daily budget into rate_limited with the reset time, without sending the request', async () => {
+    const seen = sequence('get', '/Invoices', [() => HttpResponse.json({})]);
+    const { client, clock } = setup(
+      {},
+      { limits: { requestsPerMinute: null, maxConcurrent: 5, requestsPerDay: 3 } },
+    );
+    const start = clock.now();
+    for (let i = 0; i < 3; i++) await client.request({ method: 'GET', path: '/Invoices' });
+    clock.advance(60_000);
+    const error = await client.request({ method: 'GET', path: '/Invoices' }).catch((e: unknown) => e);
+    expect(RateLimitError.isInstance(error)).toBe(true);
+    expect((error as RateLimitError).details).toMatchObject({
+      window: 'day',
+      resetAt: start + 24 * 3_600_000,
+    });
+    expect((error as RateLimitError).retryAfterMs).toBe(24 * 3_600_000 - 60_000);
+    expect(seen).toHaveLength(3);
+    // The budget frees up as the 24-hour window slides past the first requests.
+    clock.advance(24 * 3_600_000);
+    await expect(client.request({ method: 'GET', path: '/Invoices' })).resolves.toMatchObject({
+      status: 200,
+    });
+  });
+
+  it('paces batch requests to their own per-minute window, leaving single requests alone', async () => {
+    sequence('post', '/batch', [() => HttpResponse.json({})]);
+    sequence('get', '/one', [() => HttpResponse.json({})]);
+    const { client, slept } = setup(
+      {},
+      { limits: { requestsPerMinute: 100, maxConcurrent: 5, batchRequestsPerMinute: 2 } },
+    );
+    await client.request({
+      method: 'POST',
+      path: '/batch',
+      json: {},
+      batch: true,
+      idempotencyKey: 'k-1-abcdefghijkl',
+    });
+    await client.request({
+      method: 'POST',
+      path: '/batch',
+      json: {},
+      batch: true,
+      idempotencyKey: 'k-2-abcdefghijkl',
+    });
+    await client.request({ method: 'GET', path: '/one' });
+    expect(slept).toEqual([]);
+    await client.request({
+      method: 'POST',
+      path: '/batch',
+      json: {},
+      batch: true,
+      idempotencyKey: 'k-3-abcdefghijkl',
+    });
+    expect(slept).toEqual([60_000]);
+  });
+});

@@ -21,7 +21,7 @@ import { testingNodeSourceFile } from './source-file';
  * storage served over HTTP, the app's own port) are not forwarded.
  *
  * @example
- * const sim = createQuickBooksSimulator();
+ * const sim = createProviderSimulator(); // any simulator exposing msw `handlers`
  * const server = await startSimulatorServer(sim.handlers);
  * await runRefreshWorkers({ imports: [SIMULATOR_FORWARDING_MODULE], env: { ...server.env, ... }, ... });
  * expect(sim.oauth.stats().successfulRefreshes).toBe(1);

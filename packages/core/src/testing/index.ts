@@ -22,7 +22,7 @@ export {
   type Latency,
   matchesFault,
 } from './simulator/fault-injector';
-export { startMswServer, useMswServer } from './simulator/msw-server';
+export { startMswServer } from './simulator/msw-server';
 export { readOAuthParams } from './simulator/oauth-endpoints';
 export {
   type AccessTokenCheck,
@@ -59,4 +59,5 @@ export {
   storeResponse,
 } from './simulator/replay-cache';
 export { describeRequest, type SimulatedRequest } from './simulator/simulated-request';
+export { useMswServer } from './simulator/use-msw-server';
 export * from './storage-conformance';

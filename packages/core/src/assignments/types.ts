@@ -7,29 +7,32 @@ import type { FailureSummary } from '../notifications/index';
  * failed send is never swallowed.
  */
 
-const personSchema = z.object({
-  name: z.string().trim().min(1, 'name is required').max(200),
-  email: z.email('must be a valid email address'),
-});
+const personSchema = /* @__PURE__ */ (() =>
+  z.object({
+    name: z.string().trim().min(1, 'name is required').max(200),
+    email: z.email('must be a valid email address'),
+  }))();
 
 /** The app's ticket. Extra fields are kept and handed to custom templates. */
-export const assignmentTicketSchema = z.looseObject({
-  id: z.string().trim().min(1, 'ticket id is required').max(200),
-  title: z.string().trim().min(1, 'ticket title is required').max(500),
-  description: z.string().max(10_000).optional(),
-  /** Link the subcontractor opens to see the ticket. */
-  url: z.url().optional(),
-  /** Where the work is. */
-  location: z.string().max(500).optional(),
-  /** When the work is due (epoch ms). */
-  dueAt: z.number().int().optional(),
-});
+export const assignmentTicketSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    id: z.string().trim().min(1, 'ticket id is required').max(200),
+    title: z.string().trim().min(1, 'ticket title is required').max(500),
+    description: z.string().max(10_000).optional(),
+    /** Link the subcontractor opens to see the ticket. */
+    url: z.url().optional(),
+    /** Where the work is. */
+    location: z.string().max(500).optional(),
+    /** When the work is due (epoch ms). */
+    dueAt: z.number().int().optional(),
+  }))();
 
-export const assignmentNoticeInputSchema = z.object({
-  ticket: assignmentTicketSchema,
-  assigner: personSchema,
-  subcontractor: personSchema,
-});
+export const assignmentNoticeInputSchema = /* @__PURE__ */ (() =>
+  z.object({
+    ticket: assignmentTicketSchema,
+    assigner: personSchema,
+    subcontractor: personSchema,
+  }))();
 
 export type AssignmentTicket = z.infer<typeof assignmentTicketSchema>;
 export type AssignmentPerson = z.infer<typeof personSchema>;

@@ -13,14 +13,15 @@ const token = (what: string) =>
 // zod 4 numbers already refuse NaN and Infinity.
 const time = (what: string) => z.number({ error: `${what} is not a finite number` });
 
-const tokenSetSchema = z.object({
-  accessToken: token('access token'),
-  refreshToken: token('refresh token').nullable(),
-  accessTokenExpiresAt: time('access token expiry'),
-  refreshTokenExpiresAt: time('refresh token expiry').nullable(),
-  refreshTokenIssuedAt: time('refresh token issue time').nullable(),
-  scope: z.string({ error: 'scope is not a string' }).nullable(),
-});
+const tokenSetSchema = /* @__PURE__ */ (() =>
+  z.object({
+    accessToken: token('access token'),
+    refreshToken: token('refresh token').nullable(),
+    accessTokenExpiresAt: time('access token expiry'),
+    refreshTokenExpiresAt: time('refresh token expiry').nullable(),
+    refreshTokenIssuedAt: time('refresh token issue time').nullable(),
+    scope: z.string({ error: 'scope is not a string' }).nullable(),
+  }))();
 
 /**
  * Checks an opened token set before it is used in a request. Throws `AuthError('token_invalid')` naming what is

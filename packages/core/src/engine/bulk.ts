@@ -211,7 +211,7 @@ async function failCreateClaim<THttp>(
       message: error.message,
     });
   } catch (ledgerError) {
-    if (!(ConcurrencyError.isInstance(ledgerError))) throw ledgerError;
+    if (!ConcurrencyError.isInstance(ledgerError)) throw ledgerError;
   }
 }
 
@@ -229,7 +229,7 @@ async function recordBatchSuccess<THttp>(
         providerId: record.providerId,
       });
     } catch (error) {
-      if (!(ConcurrencyError.isInstance(error))) throw error;
+      if (!ConcurrencyError.isInstance(error)) throw error;
     }
   }
   const link = await rt.storage.links.upsertLink({

@@ -130,7 +130,8 @@ export function createSyncEngine<THttp>(options: SyncEngineOptions<THttp>): Sync
     entityType: EntityType,
     failure: SyncFailure,
   ): Promise<PullSummary> {
-    const cursor = (await rt.storage.syncState.getCursor(connectionId, `pull:${entityType}`).catch(() => null)) ?? '';
+    const cursor =
+      (await rt.storage.syncState.getCursor(connectionId, `pull:${entityType}`).catch(() => null)) ?? '';
     return { entityType, changes: 0, applied: 0, failed: 0, cursor, failure };
   }
 

@@ -64,7 +64,7 @@ export async function runLedgeredWrite<THttp, T>(
       await rt.storage.ledger.completeClaim(write.key, token, { providerId });
     } catch (error) {
       // Superseded by a recovering worker: it will find the same record by reference, so the fact stands.
-      if (!(ConcurrencyError.isInstance(error))) throw error;
+      if (!ConcurrencyError.isInstance(error)) throw error;
     }
     return { kind: 'done', providerId, value, recovered };
   };
@@ -100,7 +100,7 @@ export async function runLedgeredWrite<THttp, T>(
         message: redactText(error.message),
       });
     } catch (ledgerError) {
-      if (!(ConcurrencyError.isInstance(ledgerError))) throw ledgerError;
+      if (!ConcurrencyError.isInstance(ledgerError)) throw ledgerError;
     }
     return { kind: 'failed', error };
   }

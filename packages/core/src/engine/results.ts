@@ -1,6 +1,5 @@
-import type { EpochMs } from '../storage/types';
 import type { BlueClerkError, SyncFailureCategory } from '../errors/index';
-import type { EntityType } from '../storage/types';
+import type { EntityType, EpochMs } from '../storage/types';
 
 /** A classified failure, as put in results and in the `sync.failed` event. */
 export interface SyncFailure {

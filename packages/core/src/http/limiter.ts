@@ -180,4 +180,4 @@ export function createLimiterRegistry(): LimiterRegistry {
 }
 
 /** The process-wide registry `createProviderHttp` uses unless given another. */
-export const sharedLimiterRegistry: LimiterRegistry = createLimiterRegistry();
+export const sharedLimiterRegistry: LimiterRegistry = /* @__PURE__ */ createLimiterRegistry();

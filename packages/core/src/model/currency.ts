@@ -35,11 +35,12 @@ const EXPONENT_OVERRIDES: Readonly<Record<string, number>> = {
 };
 
 /** Three upper-case letters (ISO 4217 shape). Lower-case input is upper-cased. */
-export const CurrencyCodeSchema = z
-  .string()
-  .trim()
-  .transform((value) => value.toUpperCase())
-  .pipe(z.string().regex(/^[A-Z]{3}$/, 'Currency must be a 3-letter ISO 4217 code'));
+export const CurrencyCodeSchema = /* @__PURE__ */ (() =>
+  z
+    .string()
+    .trim()
+    .transform((value) => value.toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]{3}$/, 'Currency must be a 3-letter ISO 4217 code')))();
 
 export type CurrencyCode = z.infer<typeof CurrencyCodeSchema>;
 

@@ -42,49 +42,50 @@ export function checkDocumentCurrency(
   }
 }
 
-export const InvoiceSchema = z
-  .object({
-    /** Invoice number; null lets the provider assign one. */
-    number: optionalText(21),
-    customer: EntityRefSchema,
-    issueDate: IsoDateSchema,
-    dueDate: IsoDateSchema.nullish().transform((value) => value ?? null),
-    status: z.enum(INVOICE_STATUSES),
-    currency: CurrencyCodeSchema,
-    lines: z.array(DocumentLineSchema).min(1, 'An invoice needs at least one line'),
-    /** Total tax; null when the provider computes it and it is not known yet. */
-    taxTotal: MoneySchema.nullish().transform((value) => value ?? null),
-    /** Grand total including tax. */
-    total: MoneySchema,
-    /** Amount still owed. Reaches zero when fully paid. */
-    balance: MoneySchema,
-    /** Online payment link the customer can use, when the provider or app offers one. */
-    paymentLinkUrl: z
-      .url()
-      .nullish()
-      .transform((value) => value ?? null),
-    memo: optionalText(4000),
-  })
-  .superRefine((invoice, ctx) => {
-    checkDocumentCurrency(
-      invoice,
-      { taxTotal: invoice.taxTotal, total: invoice.total, balance: invoice.balance },
-      ctx,
-    );
-    if (invoice.total.amount < 0) {
-      ctx.addIssue({ code: 'custom', path: ['total', 'amount'], message: 'Total cannot be negative' });
-    }
-    if (invoice.balance.amount < 0 || invoice.balance.amount > invoice.total.amount) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['balance', 'amount'],
-        message: 'Balance must be between zero and the total',
-      });
-    }
-    if (invoice.dueDate && invoice.dueDate < invoice.issueDate) {
-      ctx.addIssue({ code: 'custom', path: ['dueDate'], message: 'Due date is before the issue date' });
-    }
-  });
+export const InvoiceSchema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      /** Invoice number; null lets the provider assign one. */
+      number: optionalText(21),
+      customer: EntityRefSchema,
+      issueDate: IsoDateSchema,
+      dueDate: IsoDateSchema.nullish().transform((value) => value ?? null),
+      status: z.enum(INVOICE_STATUSES),
+      currency: CurrencyCodeSchema,
+      lines: z.array(DocumentLineSchema).min(1, 'An invoice needs at least one line'),
+      /** Total tax; null when the provider computes it and it is not known yet. */
+      taxTotal: MoneySchema.nullish().transform((value) => value ?? null),
+      /** Grand total including tax. */
+      total: MoneySchema,
+      /** Amount still owed. Reaches zero when fully paid. */
+      balance: MoneySchema,
+      /** Online payment link the customer can use, when the provider or app offers one. */
+      paymentLinkUrl: z
+        .url()
+        .nullish()
+        .transform((value) => value ?? null),
+      memo: optionalText(4000),
+    })
+    .superRefine((invoice, ctx) => {
+      checkDocumentCurrency(
+        invoice,
+        { taxTotal: invoice.taxTotal, total: invoice.total, balance: invoice.balance },
+        ctx,
+      );
+      if (invoice.total.amount < 0) {
+        ctx.addIssue({ code: 'custom', path: ['total', 'amount'], message: 'Total cannot be negative' });
+      }
+      if (invoice.balance.amount < 0 || invoice.balance.amount > invoice.total.amount) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['balance', 'amount'],
+          message: 'Balance must be between zero and the total',
+        });
+      }
+      if (invoice.dueDate && invoice.dueDate < invoice.issueDate) {
+        ctx.addIssue({ code: 'custom', path: ['dueDate'], message: 'Due date is before the issue date' });
+      }
+    }))();
 
 export type Invoice = z.infer<typeof InvoiceSchema>;
 export type InvoiceInput = z.input<typeof InvoiceSchema>;

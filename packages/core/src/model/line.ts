@@ -10,40 +10,42 @@ export const MAX_QUANTITY_DECIMALS = 6;
  * A line quantity: positive, finite, at most 6 decimal places. `1.5` (hours) is fine; `"1.5"` is accepted and
  * becomes `1.5`.
  */
-export const QuantitySchema = z.union([z.number(), z.string().trim().min(1)]).transform((value, ctx) => {
-  let scale: number;
-  try {
-    scale = parseDecimal(value, 'quantity').scale;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'Quantity must be a decimal number' });
-    return z.NEVER;
-  }
-  const quantity = Number(value);
-  if (!Number.isFinite(quantity) || quantity <= 0) {
-    ctx.addIssue({ code: 'custom', message: 'Quantity must be greater than zero' });
-    return z.NEVER;
-  }
-  if (scale > MAX_QUANTITY_DECIMALS) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `Quantity may have at most ${MAX_QUANTITY_DECIMALS} decimal places`,
-    });
-    return z.NEVER;
-  }
-  return quantity;
-});
+export const QuantitySchema = /* @__PURE__ */ (() =>
+  z.union([z.number(), z.string().trim().min(1)]).transform((value, ctx) => {
+    let scale: number;
+    try {
+      scale = parseDecimal(value, 'quantity').scale;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'Quantity must be a decimal number' });
+      return z.NEVER;
+    }
+    const quantity = Number(value);
+    if (!Number.isFinite(quantity) || quantity <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'Quantity must be greater than zero' });
+      return z.NEVER;
+    }
+    if (scale > MAX_QUANTITY_DECIMALS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `Quantity may have at most ${MAX_QUANTITY_DECIMALS} decimal places`,
+      });
+      return z.NEVER;
+    }
+    return quantity;
+  }))();
 
 /** One line of an invoice or estimate. */
-export const DocumentLineSchema = z.object({
-  description: optionalText(4000),
-  /** The item sold; null for a free-text line. */
-  item: EntityRefSchema.nullish().transform((value) => value ?? null),
-  quantity: QuantitySchema,
-  unitPrice: MoneySchema,
-  /** Line total before tax: quantity x unit price, rounded half-up (see `lineAmount`). */
-  amount: MoneySchema,
-  taxCode: TaxCodeRefSchema.nullish().transform((value) => value ?? null),
-});
+export const DocumentLineSchema = /* @__PURE__ */ (() =>
+  z.object({
+    description: optionalText(4000),
+    /** The item sold; null for a free-text line. */
+    item: EntityRefSchema.nullish().transform((value) => value ?? null),
+    quantity: QuantitySchema,
+    unitPrice: MoneySchema,
+    /** Line total before tax: quantity x unit price, rounded half-up (see `lineAmount`). */
+    amount: MoneySchema,
+    taxCode: TaxCodeRefSchema.nullish().transform((value) => value ?? null),
+  }))();
 
 export type DocumentLine = z.infer<typeof DocumentLineSchema>;
 export type DocumentLineInput = z.input<typeof DocumentLineSchema>;

@@ -4,16 +4,17 @@ import { CurrencyCodeSchema, currencyExponent } from './currency';
 import { formatScaled, parseDecimal, type Rounding, rescale, toSafeNumber } from './decimal';
 
 /** An amount in integer minor units (cents) with its ISO 4217 currency. Never a float. */
-export const MoneySchema = z.object({
-  /** Minor units: USD 10.05 is 1005, JPY 1000 is 1000. */
-  amount: z
-    .number()
-    .int('Money amount must be an integer number of minor units')
-    .refine(Number.isSafeInteger, {
-      message: 'Money amount exceeds the safe integer range',
-    }),
-  currency: CurrencyCodeSchema,
-});
+export const MoneySchema = /* @__PURE__ */ (() =>
+  z.object({
+    /** Minor units: USD 10.05 is 1005, JPY 1000 is 1000. */
+    amount: z
+      .number()
+      .int('Money amount must be an integer number of minor units')
+      .refine(Number.isSafeInteger, {
+        message: 'Money amount exceeds the safe integer range',
+      }),
+    currency: CurrencyCodeSchema,
+  }))();
 
 export type Money = z.infer<typeof MoneySchema>;
 

@@ -11,17 +11,18 @@ import type { NotificationSeverity } from '../storage/notifications';
  *   emailAlerts: { enabled: true, to: ['books@acme.test'], minSeverity: 'error', categories: ['needs_reconnect'] },
  * };
  */
-export const notificationSettingsSchema = z.object({
-  emailAlerts: z.object({
-    enabled: z.boolean(),
-    /** Recipients; required (non-empty) when `enabled`. */
-    to: z.array(z.email()).max(50),
-    /** Only these failure categories are emailed. Default: all. */
-    categories: z.array(z.enum(SYNC_FAILURE_CATEGORIES)).optional(),
-    /** Lowest severity that is emailed. Default `error`. */
-    minSeverity: z.enum(['info', 'warning', 'error']).optional(),
-  }),
-});
+export const notificationSettingsSchema = /* @__PURE__ */ (() =>
+  z.object({
+    emailAlerts: z.object({
+      enabled: z.boolean(),
+      /** Recipients; required (non-empty) when `enabled`. */
+      to: z.array(z.email()).max(50),
+      /** Only these failure categories are emailed. Default: all. */
+      categories: z.array(z.enum(SYNC_FAILURE_CATEGORIES)).optional(),
+      /** Lowest severity that is emailed. Default `error`. */
+      minSeverity: z.enum(['info', 'warning', 'error']).optional(),
+    }),
+  }))();
 
 export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;
 

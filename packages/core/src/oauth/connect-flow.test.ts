@@ -90,7 +90,11 @@ function setup(
 describe('createConnectFlow', () => {
   it('builds an authorize URL with PKCE S256 whose challenge matches the verifier sent at the exchange', async () => {
     const { flow, endpoint, approve } = setup();
-    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1', returnTo: '/settings/integrations' });
+    const started = await flow.start({
+      provider: 'xero',
+      ownerId: 'owner-1',
+      returnTo: '/settings/integrations',
+    });
     const url = new URL(started.url);
     expect(url.origin + url.pathname).toBe('https://login.blueclerk.test/authorize');
     expect(url.searchParams.get('client_id')).toBe(TEST_CREDENTIALS.clientId);
@@ -253,17 +257,23 @@ describe('createConnectFlow', () => {
     const reconnected = await flow.handleCallback(await approve(again.url));
     expect(reconnected.status).toBe('active');
     expect(reconnected.version).toBe(created.version + 2);
-    await expect(flow.start({ provider: 'xero', ownerId: 'someone-else', connectionId: created.id })).rejects.toMatchObject({
+    await expect(
+      flow.start({ provider: 'xero', ownerId: 'someone-else', connectionId: created.id }),
+    ).rejects.toMatchObject({
       code: 'validation_failed',
     });
   });
 
   it('refuses open-redirect returnTo values', async () => {
     const { flow } = setup({ returnToOrigins: ['https://app.blueclerk.test'] });
-    await expect(flow.start({ provider: 'xero', ownerId: 'o', returnTo: 'https://evil.test/x' })).rejects.toMatchObject({
+    await expect(
+      flow.start({ provider: 'xero', ownerId: 'o', returnTo: 'https://evil.test/x' }),
+    ).rejects.toMatchObject({
       code: 'validation_failed',
     });
-    await expect(flow.start({ provider: 'xero', ownerId: 'o', returnTo: '//evil.test/x' })).rejects.toMatchObject({
+    await expect(
+      flow.start({ provider: 'xero', ownerId: 'o', returnTo: '//evil.test/x' }),
+    ).rejects.toMatchObject({
       code: 'validation_failed',
     });
     await expect(

@@ -56,14 +56,15 @@ export function assertStateSecret(secret: unknown, setting = 'stateSecret'): ass
   registerSecret(value);
 }
 
-const payloadSchema = z.object({
-  ownerId: z.string().min(1),
-  provider: z.string().regex(PROVIDER_ID_PATTERN),
-  connectionId: z.string().min(1),
-  returnTo: z.string().nullable(),
-  codeVerifier: z.string().nullable(),
-  nonce: z.string().min(16),
-});
+const payloadSchema = /* @__PURE__ */ (() =>
+  z.object({
+    ownerId: z.string().min(1),
+    provider: z.string().regex(PROVIDER_ID_PATTERN),
+    connectionId: z.string().min(1),
+    returnTo: z.string().nullable(),
+    codeVerifier: z.string().nullable(),
+    nonce: z.string().min(16),
+  }))();
 
 const SALT = new TextEncoder().encode('blueclerk/oauth-state/v1');
 

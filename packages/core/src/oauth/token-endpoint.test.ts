@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors/index';
-import { XERO_LIKE_POLICY } from '../tokens/test-support';
-import { exposedText, TEST_CREDENTIALS, testProvider } from '../tokens/test-support';
+import { exposedText, TEST_CREDENTIALS, testProvider, XERO_LIKE_POLICY } from '../tokens/test-support';
 import { requestTokenSet } from './token-endpoint';
 import type { ProviderOAuthConfig } from './types';
 

@@ -33,25 +33,25 @@ export interface TokenRequestOptions {
   signal?: AbortSignal;
 }
 
-const seconds = z
-  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
-  .pipe(z.number().int().positive());
+const seconds = /* @__PURE__ */ (() =>
+  z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().positive()))();
 
 /** The token response fields the SDK reads (RFC 6749 §5.1 plus QuickBooks' `x_refresh_token_expires_in`). */
-export const tokenResponseSchema = z.looseObject({
-  access_token: z.string().min(1),
-  token_type: z
-    .string()
-    .refine((value) => value.toLowerCase() === 'bearer', { message: 'token_type must be bearer' })
-    .optional(),
-  refresh_token: z.string().min(1).nullish(),
-  expires_in: seconds.nullish(),
-  x_refresh_token_expires_in: seconds.nullish(),
-  refresh_token_expires_in: seconds.nullish(),
-  scope: z.union([z.string(), z.array(z.string()).transform((list) => list.join(' '))]).nullish(),
-});
+export const tokenResponseSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    access_token: z.string().min(1),
+    token_type: z
+      .string()
+      .refine((value) => value.toLowerCase() === 'bearer', { message: 'token_type must be bearer' })
+      .optional(),
+    refresh_token: z.string().min(1).nullish(),
+    expires_in: seconds.nullish(),
+    x_refresh_token_expires_in: seconds.nullish(),
+    refresh_token_expires_in: seconds.nullish(),
+    scope: z.union([z.string(), z.array(z.string()).transform((list) => list.join(' '))]).nullish(),
+  }))();
 
-const oauthErrorSchema = z.looseObject({ error: z.string().min(1).max(100) });
+const oauthErrorSchema = /* @__PURE__ */ (() => z.looseObject({ error: z.string().min(1).max(100) }))();
 
 const DAY_MS = 24 * 3600 * 1000;
 

@@ -9,7 +9,14 @@ export type {
   WebhookCapability,
 } from './capabilities';
 export type { ProviderChange, PullChanges, PullChangesRequest, PullChangesResult } from './changes';
+export {
+  mergeConnectionSettings,
+  parseConnectionSettings,
+  type SettingsOwner,
+} from './connection-settings';
 export type { ProviderCallContext } from './context';
+export type { ProviderHttpDescription } from './http-description';
+export { providerHttpProfile } from './http-profile';
 export type {
   CustomerOperations,
   InvoiceOperations,
@@ -20,6 +27,12 @@ export type {
 } from './operations';
 export type { CreateOptions, ListOptions, Page, ProviderRecord, UpdateOptions } from './records';
 export {
+  createAccountingProviderRegistry,
+  createProviderRegistry,
+  type ProviderRegistry,
+} from './registry';
+export type { ConnectionSettingsSpec, SettingsSchema } from './settings';
+export {
   type AccountingProvider,
   type AccountingProviderV1,
   assertProviderSpec,
@@ -27,16 +40,3 @@ export {
   SUPPORTED_PROVIDER_SPEC_VERSIONS,
 } from './spec';
 export type { NormalizedWebhookEvent, ProviderWebhooks, WebhookHeaders, WebhookOperation } from './webhooks';
-export {
-  mergeConnectionSettings,
-  parseConnectionSettings,
-  type SettingsOwner,
-} from './connection-settings';
-export type { ProviderHttpDescription } from './http-description';
-export { providerHttpProfile } from './http-profile';
-export {
-  createAccountingProviderRegistry,
-  createProviderRegistry,
-  type ProviderRegistry,
-} from './registry';
-export type { ConnectionSettingsSpec, SettingsSchema } from './settings';

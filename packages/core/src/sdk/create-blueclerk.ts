@@ -8,6 +8,7 @@ import { createProviderHttp } from '../http/provider-http';
 import type { ProviderHttp } from '../http/types';
 import { createSyncNotifier, type SyncNotifier, type SyncNotifierOptions } from '../notifications/notifier';
 import { type ConnectFlow, createConnectFlow } from '../oauth/connect-flow';
+import { assertStateSecret } from '../oauth/state';
 import type { ClientCredentials } from '../oauth/types';
 import { mergeConnectionSettings, parseConnectionSettings } from '../provider/connection-settings';
 import type { ProviderCallContext } from '../provider/context';
@@ -21,7 +22,6 @@ import type { ConnectionRecord } from '../storage/connections';
 import type { BlueClerkStorage } from '../storage/storage';
 import type { ProviderId } from '../storage/types';
 import { createTokenManager, type TokenManager } from '../tokens/manager';
-import { assertStateSecret } from '../oauth/state';
 import type { TokenVault } from '../vault/types';
 
 /** Everything an app wires once, for every provider it offers. */
@@ -166,7 +166,12 @@ export function createBlueClerk(options: BlueClerkOptions): BlueClerk {
         `Connection ${connection.id} has no tenant yet; finish connecting first`,
       );
     }
-    return { connectionId: connection.id, tenantId: connection.tenantId, http: httpFor(connection, provider), logger };
+    return {
+      connectionId: connection.id,
+      tenantId: connection.tenantId,
+      http: httpFor(connection, provider),
+      logger,
+    };
   }
 
   const engine = createSyncEngine<ProviderHttp>({
@@ -179,7 +184,9 @@ export function createBlueClerk(options: BlueClerkOptions): BlueClerk {
     clock,
     logger,
   });
-  const providerNames = Object.fromEntries(providers.list().map((provider) => [provider.id, provider.displayName]));
+  const providerNames = Object.fromEntries(
+    providers.list().map((provider) => [provider.id, provider.displayName]),
+  );
   const notifier = createSyncNotifier({ ...options.notifications, storage, clock, logger, providerNames });
   notifier.attach(events);
 
@@ -213,7 +220,9 @@ export function createBlueClerk(options: BlueClerkOptions): BlueClerk {
         } catch (error) {
           // A token refresh may have written meanwhile: merge into the newer record and try again.
           const retry =
-            ConcurrencyError.isInstance(error) && error.code === 'conflict' && attempt < SETTINGS_CAS_ATTEMPTS;
+            ConcurrencyError.isInstance(error) &&
+            error.code === 'conflict' &&
+            attempt < SETTINGS_CAS_ATTEMPTS;
           if (!retry) throw error;
         }
       }

@@ -30,7 +30,7 @@ export interface SmtpMailerConfig {
 // `Name <addr>` or a bare address; the display name may not contain characters that would break the header.
 const FROM = /^(?:[^<>\r\n"]*<([^<>\s]+)>|([^<>\s]+))$/;
 
-const emailSchema = z.email();
+const emailSchema = /* @__PURE__ */ (() => z.email())();
 
 function fromAddress(value: string): string | null {
   const match = FROM.exec(value.trim());
@@ -38,17 +38,23 @@ function fromAddress(value: string): string | null {
   return address && emailSchema.safeParse(address).success ? address : null;
 }
 
-const smtpConfigSchema = z.object({
-  host: settingString('smtp.host'),
-  port: z.number({ error: 'smtp.port must be a number' }).int().min(1).max(65535),
-  secure: z.boolean({ error: 'smtp.secure must be true or false' }),
-  auth: z.object({ user: settingString('smtp.auth.user'), pass: settingString('smtp.auth.pass') }).optional(),
-  from: z
-    .string({ error: 'smtp.from must be a string' })
-    .refine((value) => fromAddress(value) !== null, 'smtp.from must be an email address or "Name <address>"'),
-  requireTls: z.boolean().optional(),
-  timeoutMs: z.number().int().min(1).max(600_000).optional(),
-});
+const smtpConfigSchema = /* @__PURE__ */ (() =>
+  z.object({
+    host: settingString('smtp.host'),
+    port: z.number({ error: 'smtp.port must be a number' }).int().min(1).max(65535),
+    secure: z.boolean({ error: 'smtp.secure must be true or false' }),
+    auth: z
+      .object({ user: settingString('smtp.auth.user'), pass: settingString('smtp.auth.pass') })
+      .optional(),
+    from: z
+      .string({ error: 'smtp.from must be a string' })
+      .refine(
+        (value) => fromAddress(value) !== null,
+        'smtp.from must be an email address or "Name <address>"',
+      ),
+    requireTls: z.boolean().optional(),
+    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+  }))();
 
 /** Validates SMTP settings. Throws `ConfigurationError` naming the setting, never echoing a value. */
 export function parseSmtpMailerConfig(input: unknown): SmtpMailerConfig {

@@ -22,16 +22,17 @@ export interface SmtpMailReceipt extends MailReceipt {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-const messageSchema = z.object({
-  to: z.array(z.email()).min(1, 'at least one recipient is required').max(100),
-  subject: z
-    .string()
-    .min(1, 'subject is required')
-    .max(998)
-    .refine((value) => !/[\r\n]/.test(value), 'subject must be one line'),
-  text: z.string(),
-  html: z.string().optional(),
-});
+const messageSchema = /* @__PURE__ */ (() =>
+  z.object({
+    to: z.array(z.email()).min(1, 'at least one recipient is required').max(100),
+    subject: z
+      .string()
+      .min(1, 'subject is required')
+      .max(998)
+      .refine((value) => !/[\r\n]/.test(value), 'subject must be one line'),
+    text: z.string(),
+    html: z.string().optional(),
+  }))();
 
 function addresses(list: unknown): string[] {
   if (!Array.isArray(list)) return [];

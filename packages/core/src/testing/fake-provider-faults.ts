@@ -1,4 +1,12 @@
-import { type BlueClerkError, NetworkError, ProviderError, RateLimitError } from '../errors/index';
+import {
+  AuthError,
+  BlueClerkError,
+  NetworkError,
+  ProviderError,
+  RateLimitError,
+} from '../errors/index';
+import type { ClassifyError } from '../http/types';
+import { FakeWireError } from './fake-provider-store';
 
 /** Operation names the fake knows, e.g. `payments.create`. `*` matches any operation. */
 export type FakeOperation =
@@ -99,3 +107,64 @@ export function preCallError(fault: FakeFault, op: string): unknown {
 export function lostResponseError(op: string): BlueClerkError {
   return new NetworkError('timeout', `Fake provider: response to ${op} was lost after it committed`);
 }
+
+/** Classifies wire errors the way a real provider's `errors.ts` does. */
+export function classifyFakeError(error: unknown): BlueClerkError {
+  if (BlueClerkError.isInstance(error)) return error;
+  if (error instanceof FakeWireError) {
+    const options = { status: error.status, providerCode: error.providerCode, cause: error };
+    if (error.status === 401) return new AuthError('unauthorized', error.message, { cause: error });
+    if (error.status === 403 || error.providerCode === 'invalid_grant') {
+      return new AuthError('needs_reconnect', error.message, { cause: error });
+    }
+    if (error.status === 429) return new RateLimitError(error.message, undefined, { cause: error });
+    if (error.status === 404) return new ProviderError('not_found', error.message, options);
+    if (error.status === 409 || error.providerCode === '5010')
+      return new ProviderError('conflict', error.message, options);
+    if (error.providerCode === '6240' || error.providerCode === '6140') {
+      return new ProviderError('duplicate', error.message, options);
+    }
+    if (error.status >= 500)
+      return new ProviderError('provider_error', error.message, { ...options, retryable: true });
+    return new ProviderError('validation_failed', error.message, options);
+  }
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return new NetworkError('timeout', 'Fake provider request timed out', { cause: error });
+  }
+  if (error instanceof TypeError)
+    return new NetworkError('network', 'Network request failed', { cause: error });
+  return new BlueClerkError('internal', 'Unexpected error from the fake provider', { cause: error });
+}
+
+/**
+ * The fake's wire format for a failure: `{ "error": { "code", "message" } }`, with any status - a 200 included,
+ * the way GraphQL providers (Wave's `didSucceed: false`) report a refused mutation inside a success.
+ */
+export function fakeWireResponse(
+  status: number,
+  code: string,
+  message: string,
+): { status: number; body: { error: { code: string; message: string } } } {
+  return { status, body: { error: { code, message } } };
+}
+
+function readFakeWireError(status: number, bodyText: string): FakeWireError | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    return null;
+  }
+  const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  if (!error || typeof error.code !== 'string') return null;
+  return new FakeWireError(status, error.code, typeof error.message === 'string' ? error.message : error.code);
+}
+
+/**
+ * The fake's `http.classifyResponse`: an error body becomes a typed error whatever the status; anything else is
+ * left to core (accepted when 2xx, `defaultClassifyError` otherwise).
+ */
+export const classifyFakeResponse: ClassifyError = (response, bodyText) => {
+  const wire = readFakeWireError(response.status, bodyText);
+  return wire ? classifyFakeError(wire) : null;
+};

@@ -1,4 +1,5 @@
-import { AuthError, BlueClerkError, NetworkError, ProviderError, RateLimitError } from '../errors/index';
+import { z } from 'zod';
+import { ProviderError } from '../errors/index';
 import type { Customer } from '../model/customer';
 import type { Invoice } from '../model/invoice';
 import type { Item } from '../model/item';
@@ -12,8 +13,9 @@ import { type AccountingProvider, defineProvider } from '../provider/spec';
 import { type Clock, systemClock } from '../runtime/clock';
 import type { ProviderId } from '../storage/types';
 import type { TokenPolicy } from '../tokens/policy';
-import { z } from 'zod';
 import {
+  classifyFakeError,
+  classifyFakeResponse,
   type FakeFault,
   FakeFaults,
   type FakeOperation,
@@ -28,7 +30,14 @@ import {
   signFakeWebhook,
 } from './fake-provider-webhooks';
 
-export { type FakeFault, FakeFaults, type FakeOperation } from './fake-provider-faults';
+export {
+  classifyFakeError,
+  classifyFakeResponse,
+  type FakeFault,
+  FakeFaults,
+  type FakeOperation,
+  fakeWireResponse,
+} from './fake-provider-faults';
 export { FakeStore, FakeWireError, type StoredRecord } from './fake-provider-store';
 export {
   FAKE_SIGNATURE_HEADER,
@@ -111,31 +120,6 @@ export interface FakeProvider {
     events: FakeWebhookEvent[],
     secret: string,
   ): Promise<{ rawBody: string; headers: Record<string, string> }>;
-}
-
-/** Classifies wire errors the way a real provider's `errors.ts` does. */
-export function classifyFakeError(error: unknown): BlueClerkError {
-  if (BlueClerkError.isInstance(error)) return error;
-  if (error instanceof FakeWireError) {
-    const options = { status: error.status, providerCode: error.providerCode, cause: error };
-    if (error.status === 401) return new AuthError('unauthorized', error.message, { cause: error });
-    if (error.status === 403 || error.providerCode === 'invalid_grant') {
-      return new AuthError('needs_reconnect', error.message, { cause: error });
-    }
-    if (error.status === 429) return new RateLimitError(error.message, undefined, { cause: error });
-    if (error.status === 404) return new ProviderError('not_found', error.message, options);
-    if (error.status === 409 || error.providerCode === '5010')
-      return new ProviderError('conflict', error.message, options);
-    if (error.providerCode === '6240' || error.providerCode === '6140') {
-      return new ProviderError('duplicate', error.message, options);
-    }
-    if (error.status >= 500)
-      return new ProviderError('provider_error', error.message, { ...options, retryable: true });
-    return new ProviderError('validation_failed', error.message, options);
-  }
-  if (error instanceof TypeError)
-    return new NetworkError('network', 'Network request failed', { cause: error });
-  return new BlueClerkError('internal', 'Unexpected error from the fake provider', { cause: error });
 }
 
 /**
@@ -263,8 +247,9 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     },
     tokenPolicy: FAKE_TOKEN_POLICY,
     // Operations never touch `ctx.http` (the fake keeps state in memory); the description exists because every
-    // provider declares one, and createBlueClerk builds a client from it.
-    http: { baseUrl: 'https://fake.test/api', timeoutMs: 10_000, classifyResponse: () => null },
+    // provider declares one, and createBlueClerk builds a client from it. Its classifier reads the fake's error
+    // bodies, so an app wired to a fake HTTP API gets the same typed errors the operations throw.
+    http: { baseUrl: 'https://fake.test/api', timeoutMs: 10_000, classifyResponse: classifyFakeResponse },
     connectionSettings: {
       schema: FakeConnectionSettingsSchema,
       discover: async () => ({ homeCurrency: 'USD' }),
@@ -302,7 +287,8 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
             .filter((i) => i.data.name.toLowerCase() === name.toLowerCase())
             .map((i) => store.toRecord(i)),
         ),
-      create: (ctx, data, o = {}) => run('items.create', () => createItem(data, o.idempotencyKey, ctx.settings)),
+      create: (ctx, data, o = {}) =>
+        run('items.create', () => createItem(data, o.idempotencyKey, ctx.settings)),
       update: (_ctx, id, data, o) =>
         run(
           'items.update',

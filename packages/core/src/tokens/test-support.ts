@@ -3,6 +3,7 @@
  * credentials, a vault, and a stateful msw token endpoint that rotates refresh tokens the way real providers do.
  */
 import { HttpResponse, http } from 'msw';
+import type { ConnectableProvider } from '../oauth/connect-flow';
 import { computeCodeChallenge } from '../oauth/pkce';
 import type { ClientCredentials, OAuthProviderDefinition } from '../oauth/types';
 import { randomId } from '../runtime/ids';
@@ -12,7 +13,6 @@ import { createKeyRing } from '../vault/key-ring';
 import { sealTokenSet } from '../vault/token-set';
 import { createTokenVault } from '../vault/token-vault';
 import type { TokenSet, TokenVault } from '../vault/types';
-import type { ConnectableProvider } from '../oauth/connect-flow';
 import type { TokenPolicy } from './policy';
 
 /** Xero's documented lifetimes (30 min access tokens, 60-day refresh tokens, 30 min reuse grace). */

@@ -189,6 +189,8 @@ export function createQuickBooksClient(settings: ResolvedQuickBooksSettings): Qu
         path: companyPath(ctx, 'batch'),
         query: { minorversion },
         json: { BatchItemRequest: items },
+        // Counted against QuickBooks' separate 40 batches/min window (capabilities.batch.requestsPerMinute).
+        batch: true,
         // Batch requestids are limited to 36 characters (Intuit blog 2015-04-06).
         idempotencyKey: batchRequestId(requestId ?? randomId(16)),
         schema: BatchResponseSchema,

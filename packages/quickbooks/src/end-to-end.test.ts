@@ -261,10 +261,18 @@ describe('QuickBooks end to end through createBlueClerk', () => {
     });
     const headers = { 'intuit-signature': await signQuickBooksWebhook(body, VERIFIER) };
     const tampered = body.replace(String(qbPayment.Id), '999999');
-    const refused = await blueclerk.engine.handleWebhook('quickbooks', { rawBody: tampered, headers, secret: VERIFIER });
+    const refused = await blueclerk.engine.handleWebhook('quickbooks', {
+      rawBody: tampered,
+      headers,
+      secret: VERIFIER,
+    });
     expect(refused).toEqual({ verified: false, events: [] });
     expect(db.invoices.get(paidId)?.status).toBe('OPEN');
-    const applied = await blueclerk.engine.handleWebhook('quickbooks', { rawBody: body, headers, secret: VERIFIER });
+    const applied = await blueclerk.engine.handleWebhook('quickbooks', {
+      rawBody: body,
+      headers,
+      secret: VERIFIER,
+    });
     expect(applied.verified).toBe(true);
     expect(applied.events).toMatchObject([
       { status: 'applied', entityType: 'payment', providerId: qbPayment.Id },
@@ -273,7 +281,11 @@ describe('QuickBooks end to end through createBlueClerk', () => {
     const recorded = [...db.origins.entries()].filter(([, o]) => o.providerId === qbPayment.Id);
     expect(recorded).toHaveLength(1);
     expect(db.payments.get(recorded[0]?.[0] ?? '')?.amount).toEqual(usd(14_900));
-    const redelivered = await blueclerk.engine.handleWebhook('quickbooks', { rawBody: body, headers, secret: VERIFIER });
+    const redelivered = await blueclerk.engine.handleWebhook('quickbooks', {
+      rawBody: body,
+      headers,
+      secret: VERIFIER,
+    });
     expect(redelivered.events).toMatchObject([{ status: 'duplicate' }]);
     expect(db.payments.size).toBe(3);
 
@@ -325,7 +337,9 @@ describe('QuickBooks end to end through createBlueClerk', () => {
     sim.oauth.expireAccessTokens();
     const ctx = blueclerk.contextFor(before.record);
     const pages = await Promise.all(
-      Array.from({ length: 6 }, () => blueclerk.providers.get('quickbooks').customers.list(ctx, { pageSize: 5 })),
+      Array.from({ length: 6 }, () =>
+        blueclerk.providers.get('quickbooks').customers.list(ctx, { pageSize: 5 }),
+      ),
     );
     expect(pages.every((page) => page.records.length === 5)).toBe(true);
     expect(sim.stats().tokenRequests).toEqual({ authorization_code: 1, refresh_token: 1 });

@@ -36,9 +36,10 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-function createApp() {
+function createApp(homeCurrency = 'USD') {
   const sim = createQuickBooksSimulator({
     realms: [REALM],
+    homeCurrencies: { [REALM]: homeCurrency },
     clients: [{ ...DEMO_APP, redirectUris: [DEMO_APP.redirectUri] }],
   });
   const fakeOAuth = createOAuthServer({
@@ -214,5 +215,18 @@ describe('several providers in one app', () => {
     expect(app.sim.realm(REALM).get('Item', itemLink?.providerId ?? '')).toMatchObject({
       IncomeAccountRef: { value: '79' },
     });
+  });
+
+  it("reads each QuickBooks company's home currency when it connects", async () => {
+    const app = createApp('CAD');
+    const quickbooks = await connect(app, 'quickbooks');
+    expect(quickbooks.settings).toEqual({ homeCurrency: 'CAD' });
+    expect(await app.blueclerk.connections.getSettings(quickbooks.id)).toMatchObject({ homeCurrency: 'CAD' });
+    // Amounts QuickBooks sends without a currency (Item.UnitPrice) are read in that currency.
+    const ctx = app.blueclerk.contextFor((await app.storage.connections.getConnection(quickbooks.id))!);
+    const items = await app.blueclerk.providers.get('quickbooks').items.list(ctx, { pageSize: 5 });
+    const priced = items.records.filter((item) => item.data.unitPrice !== null);
+    expect(priced.length).toBeGreaterThan(0);
+    expect(new Set(priced.map((item) => item.data.unitPrice?.currency))).toEqual(new Set(['CAD']));
   });
 });

@@ -58,7 +58,8 @@ export function createOperations(
 ): QuickBooksOperations {
   const mapCustomer = (raw: unknown) => customerFromQbo(raw);
   // Amounts QuickBooks sends without a currency are in the company's home currency: a per-connection setting.
-  const mapItem = (ctx: QboCtx) => (raw: unknown) => itemFromQbo(raw, companySettings(ctx, settings).homeCurrency);
+  const mapItem = (ctx: QboCtx) => (raw: unknown) =>
+    itemFromQbo(raw, companySettings(ctx, settings).homeCurrency);
   const mapInvoice = (ctx: QboCtx) => (raw: unknown) =>
     invoiceFromQbo(raw, companySettings(ctx, settings).homeCurrency);
   // A voided payment keeps a zero amount; core payments are positive, so it reads as gone.
@@ -220,7 +221,9 @@ export function createOperations(
     async void(ctx, id, options) {
       const SyncToken = requireVersion(options.version, 'invoice');
       try {
-        return mapInvoice(ctx)(await client.write(ctx, 'Invoice', { Id: id, SyncToken }, { operation: 'void' }));
+        return mapInvoice(ctx)(
+          await client.write(ctx, 'Invoice', { Id: id, SyncToken }, { operation: 'void' }),
+        );
       } catch (error) {
         const e = error as { code?: string; message?: string; providerCode?: string };
         if (e.code === 'validation_failed' && /payment/i.test(e.message ?? '')) {

@@ -1,10 +1,4 @@
-import {
-  AuthError,
-  BlueClerkError,
-  NetworkError,
-  ProviderError,
-  RateLimitError,
-} from '../errors/index';
+import { AuthError, BlueClerkError, NetworkError, ProviderError, RateLimitError } from '../errors/index';
 import type { ClassifyError } from '../http/types';
 import { FakeWireError } from './fake-provider-store';
 
@@ -157,7 +151,11 @@ function readFakeWireError(status: number, bodyText: string): FakeWireError | nu
   }
   const error = (parsed as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   if (!error || typeof error.code !== 'string') return null;
-  return new FakeWireError(status, error.code, typeof error.message === 'string' ? error.message : error.code);
+  return new FakeWireError(
+    status,
+    error.code,
+    typeof error.message === 'string' ? error.message : error.code,
+  );
 }
 
 /**

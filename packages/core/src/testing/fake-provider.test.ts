@@ -1,18 +1,58 @@
-import { ProviderError } from '../errors/index';
-import { createFakeProvider, type FakeProviderOptions, FakeWireError } from './fake-provider';
-import { runProviderConformance } from './provider-conformance';
+import { createFakeProvider, type FakeProviderOptions, fakeWireResponse } from './fake-provider';
+import { runProviderConformance, type WireResponseSample } from './provider-conformance';
 
-const quickBooksLike: FakeProviderOptions = { requireIncomeAccount: true };
+/** Raw fake responses; `versioned` adds the stale-version one. */
+function fakeWireSamples(versioned: boolean): WireResponseSample[] {
+  return [
+    { name: 'a customer read', status: 200, body: { data: { id: 'cus-1' } }, code: null },
+    {
+      name: 'duplicate name',
+      ...fakeWireResponse(400, '6240', 'Duplicate Name Exists Error'),
+      code: 'duplicate',
+    },
+    {
+      name: 'duplicate number',
+      ...fakeWireResponse(400, '6140', 'Duplicate Document Number'),
+      code: 'duplicate',
+    },
+    { name: 'refused field', ...fakeWireResponse(400, '2050', 'String too long'), code: 'validation_failed' },
+    {
+      name: 'a 200 reporting a refused mutation',
+      ...fakeWireResponse(200, 'INPUT_INVALID', 'didSucceed: false'),
+      code: 'validation_failed',
+    },
+    {
+      name: 'access revoked',
+      ...fakeWireResponse(403, 'AuthorizationFailed', 'no access'),
+      code: 'needs_reconnect',
+    },
+    { name: 'missing record', status: 404, body: '', code: 'not_found' },
+    {
+      name: 'outage with an error body',
+      ...fakeWireResponse(503, 'unavailable', 'down'),
+      code: 'provider_error',
+    },
+    { name: 'gateway page', status: 502, body: '<html>Bad gateway</html>', code: 'provider_error' },
+    ...(versioned
+      ? [
+          {
+            name: 'stale version',
+            ...fakeWireResponse(400, '5010', 'Stale Object Error'),
+            code: 'conflict' as const,
+          },
+        ]
+      : []),
+  ];
+}
 
-runProviderConformance({
-  name: 'fake provider',
-  createProvider: () => createFakeProvider(quickBooksLike).provider,
-  setup: async () => {
-    const fake = createFakeProvider(quickBooksLike);
+/** A conformance setup over one fresh fake. */
+function fakeSetup(options: FakeProviderOptions) {
+  return async () => {
+    const fake = createFakeProvider(options);
     return {
       provider: fake.provider,
       context: fake.context(),
-      incomeAccount: { id: 'acc-1', code: null, name: null },
+      incomeAccount: options.requireIncomeAccount ? { id: 'acc-1', code: null, name: null } : undefined,
       webhook: {
         secret: 'conformance-secret',
         sampleDelivery: () =>
@@ -30,17 +70,41 @@ runProviderConformance({
             'conformance-secret',
           ),
       },
-      wireErrors: [
-        { error: new FakeWireError(401, 'AuthenticationFailed', 'token expired'), code: 'unauthorized' },
-        { error: new FakeWireError(429, 'throttled', 'too many'), code: 'rate_limited' },
-        { error: new FakeWireError(400, '6240', 'Duplicate Name Exists Error'), code: 'duplicate' },
-        { error: new FakeWireError(400, '5010', 'Stale Object Error'), code: 'conflict' },
-        { error: new FakeWireError(503, 'unavailable', 'down'), code: 'provider_error' },
-        { error: new TypeError('fetch failed'), code: 'network' },
-        { error: new ProviderError('not_found', 'gone'), code: 'not_found' },
-      ],
+      wireResponses: fakeWireSamples(options.versionedUpdates ?? true),
+      faults: { loseNextResponse: fake.loseNextResponse },
+      pulls: { pageSize: options.pageSize ?? 2 },
+      connectionSettings: {
+        valid: { incomeAccountId: 'acc-1', homeCurrency: 'CAD' },
+        invalid: [
+          { settings: { homeCurrency: 'dollars' }, field: 'homeCurrency' },
+          { settings: { incomeAccountId: '' }, field: 'incomeAccountId' },
+        ],
+        strict: true,
+      },
     };
-  },
+  };
+}
+
+const quickBooksLike: FakeProviderOptions = { requireIncomeAccount: true, batchSize: 30 };
+
+runProviderConformance({
+  name: 'fake provider',
+  createProvider: () => createFakeProvider(quickBooksLike).provider,
+  setup: fakeSetup(quickBooksLike),
+});
+
+/** FreshBooks-like: payments through the API but no idempotency key, so only the reference recovers a lost post. */
+const freshBooksLike: FakeProviderOptions = {
+  id: 'freshbooks',
+  versionedUpdates: false,
+  idempotencyKey: null,
+  voidInvoices: false,
+};
+
+runProviderConformance({
+  name: 'fake provider posing as FreshBooks (api payments, no idempotency key, no versions, no batch)',
+  createProvider: () => createFakeProvider(freshBooksLike).provider,
+  setup: fakeSetup(freshBooksLike),
 });
 
 const waveLike: FakeProviderOptions = {
@@ -53,10 +117,7 @@ const waveLike: FakeProviderOptions = {
 };
 
 runProviderConformance({
-  name: 'fake provider posing as Wave (manual payments, no versions, no webhooks)',
+  name: 'fake provider posing as Wave (manual payments, no key, no versions, no webhooks, no batch)',
   createProvider: () => createFakeProvider(waveLike).provider,
-  setup: async () => {
-    const fake = createFakeProvider(waveLike);
-    return { provider: fake.provider, context: fake.context() };
-  },
+  setup: fakeSetup(waveLike),
 });

@@ -22,7 +22,7 @@ import {
   lostResponseError,
   preCallError,
 } from './fake-provider-faults';
-import { FakeStore, FakeWireError, type StoredRecord } from './fake-provider-store';
+import { FakeStore, type StoredRecord } from './fake-provider-store';
 import {
   type FakeWebhookEvent,
   fakeWebhookBody,

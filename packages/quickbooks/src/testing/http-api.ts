@@ -104,6 +104,25 @@ async function route(
       wrote: false,
     };
   }
+  if (resource === 'preferences' && method === 'GET') {
+    // Only what the SDK reads; a real Preferences object has many more sections (AccountingInfoPrefs ...).
+    return {
+      status: 200,
+      body: {
+        Preferences: {
+          Id: '1',
+          SyncToken: '0',
+          CurrencyPrefs: {
+            MultiCurrencyEnabled: false,
+            HomeCurrency: { value: realm.homeCurrency },
+          },
+          domain: 'QBO',
+        },
+        time: responseTime(core),
+      },
+      wrote: false,
+    };
+  }
   if (resource === 'batch' && method === 'POST') {
     return withRequestId(core, realm, url, MAX_BATCH_REQUEST_ID, async () => {
       const body = await readJson(request);

@@ -45,6 +45,8 @@ export interface QuickBooksSimulatorOptions {
   clients?: SimClient[];
   /** Companies that exist from the start (default: one, `9130350000000001`). The first is the default realm. */
   realms?: string[];
+  /** Home currency per realm, reported by `GET /preferences` (`CurrencyPrefs.HomeCurrency`). Default USD. */
+  homeCurrencies?: Readonly<Record<string, string>>;
   /** Seed the chart of accounts (income account 79, Undeposited Funds 4 ...) and tax codes. Default true. */
   seedDefaults?: boolean;
   /** How long a superseded refresh token keeps working (default 86400 s, Intuit's 24 h). */
@@ -162,7 +164,11 @@ export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = 
   };
   const addRealm = (realmId: string): SimRealmApi => {
     if (!core.realms.has(realmId)) {
-      const state = createRealmState(realmId, { clock, windowMs: replayWindowMs });
+      const state = createRealmState(
+        realmId,
+        { clock, windowMs: replayWindowMs },
+        options.homeCurrencies?.[realmId] ?? 'USD',
+      );
       if (options.seedDefaults !== false) seedDefaults(state, clock.now());
       core.realms.set(realmId, state);
     }

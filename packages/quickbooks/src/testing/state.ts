@@ -45,9 +45,15 @@ export interface RealmState {
   requestIds: ReplayCache<CachedResponse>;
   /** Tax code id -> combined rate percent (QBO keeps rates in TaxRate entities; the simulator needs only the sum). */
   taxRates: Map<string, number>;
+  /** The company's home currency, as Preferences `CurrencyPrefs.HomeCurrency` reports it. */
+  homeCurrency: string;
 }
 
-export function createRealmState(realmId: string, replay: { clock: Clock; windowMs: number }): RealmState {
+export function createRealmState(
+  realmId: string,
+  replay: { clock: Clock; windowMs: number },
+  homeCurrency = 'USD',
+): RealmState {
   const records = new Map<SimEntityName, Map<string, SimRecord>>();
   for (const entity of SIM_ENTITIES) records.set(entity, new Map());
   return {
@@ -56,6 +62,7 @@ export function createRealmState(realmId: string, replay: { clock: Clock; window
     counters: { Customer: 0, Item: 0, Account: 100, Txn: 100, DocNumber: 1000 },
     requestIds: createReplayCache(replay),
     taxRates: new Map(),
+    homeCurrency,
   };
 }
 

@@ -29,21 +29,24 @@ export function defineContractClauses<THttp>(suite: ProviderSuite<THttp>): void 
 
   if (!probe.connectionSettings) return;
 
-  suite.test('connection settings: {} and valid settings parse; invalid ones are refused naming the field', async (p, s) => {
-    const fixture = required(s.connectionSettings, 'connectionSettings fixtures (valid, invalid, strict)');
-    // A fresh connection has no settings yet.
-    expect(() => parseConnectionSettings(p, {})).not.toThrow();
-    expect(parseConnectionSettings(p, fixture.valid)).toMatchObject(fixture.valid);
-    expect(fixture.invalid.length, 'invalid samples').toBeGreaterThan(0);
-    for (const sample of fixture.invalid) {
-      const refusal = refusalOf(() => parseConnectionSettings(p, sample.settings));
-      expect(refusal.code).toBe('validation_failed');
-      expect(refusal.issues.map((i) => i.path)).toContain(`settings.${sample.field}`);
-    }
-    if (fixture.strict) {
-      const unknownKey = 'conformanceUnknownSetting';
-      const refusal = refusalOf(() => parseConnectionSettings(p, { ...fixture.valid, [unknownKey]: 'x' }));
-      expect(JSON.stringify(refusal.issues), 'the refusal names the unknown key').toContain(unknownKey);
-    }
-  });
+  suite.test(
+    'connection settings: {} and valid settings parse; invalid ones are refused naming the field',
+    async (p, s) => {
+      const fixture = required(s.connectionSettings, 'connectionSettings fixtures (valid, invalid, strict)');
+      // A fresh connection has no settings yet.
+      expect(() => parseConnectionSettings(p, {})).not.toThrow();
+      expect(parseConnectionSettings(p, fixture.valid)).toMatchObject(fixture.valid);
+      expect(fixture.invalid.length, 'invalid samples').toBeGreaterThan(0);
+      for (const sample of fixture.invalid) {
+        const refusal = refusalOf(() => parseConnectionSettings(p, sample.settings));
+        expect(refusal.code).toBe('validation_failed');
+        expect(refusal.issues.map((i) => i.path)).toContain(`settings.${sample.field}`);
+      }
+      if (fixture.strict) {
+        const unknownKey = 'conformanceUnknownSetting';
+        const refusal = refusalOf(() => parseConnectionSettings(p, { ...fixture.valid, [unknownKey]: 'x' }));
+        expect(JSON.stringify(refusal.issues), 'the refusal names the unknown key').toContain(unknownKey);
+      }
+    },
+  );
 }

@@ -1,14 +1,7 @@
 import { expect } from 'vitest';
 import type { ProviderChange, PullChangesResult } from '../../provider/changes';
 import type { AccountingProvider } from '../../provider/spec';
-import {
-  customerData,
-  itemData,
-  newInvoice,
-  type ProviderSuite,
-  required,
-  unique,
-} from './harness';
+import { customerData, itemData, newInvoice, type ProviderSuite, required, unique } from './harness';
 import type { ProviderConformanceSetup } from './setup';
 
 type PulledType = 'customer' | 'item' | 'invoice';
@@ -27,7 +20,8 @@ interface PullKit {
 
 const KITS: Record<PulledType, PullKit> = {
   customer: {
-    create: async (p, s) => (await p.customers.create(s.context, customerData(unique('Conf Pull'), null))).providerId,
+    create: async (p, s) =>
+      (await p.customers.create(s.context, customerData(unique('Conf Pull'), null))).providerId,
     async mark(p, s, id, marker) {
       const read = await p.customers.get(s.context, id);
       if (!read) throw new Error(`customer ${id} vanished`);
@@ -35,7 +29,8 @@ const KITS: Record<PulledType, PullKit> = {
     },
   },
   item: {
-    create: async (p, s) => (await p.items.create(s.context, itemData(s, unique('Conf Pull'), null))).providerId,
+    create: async (p, s) =>
+      (await p.items.create(s.context, itemData(s, unique('Conf Pull'), null))).providerId,
     async mark(p, s, id, marker) {
       const read = await p.items.get(s.context, id);
       if (!read) throw new Error(`item ${id} vanished`);
@@ -76,81 +71,90 @@ export function definePullClauses<THttp>(suite: ProviderSuite<THttp>): void {
   if (!suite.probe.pullChanges || !entityType) return;
   const kit = KITS[entityType];
 
-  suite.test(`pullChanges: rounds across pages and cursors never skip a ${entityType} change`, async (p, s) => {
-    const pull = p.pullChanges;
-    if (!pull) throw new Error('the provider has no pullChanges');
-    const fixture = required(s.pulls, 'pulls (page size) for the pull clause');
-    /** Records written, with the marker their latest write set (null: any delivery will do). */
-    const wanted = new Map<string, string | null>();
-    const delivered: Array<{ providerId: string; marker: string | null }> = [];
-    const keys = new Set<string>();
-    const take = (result: PullChangesResult) => {
-      expect(result.nextCursor).toBeTypeOf('string');
-      for (const change of result.changes) {
-        expect(change.entityType).toBe(entityType);
-        keys.add(deliveryKey(change));
-        const providerId = change.deleted ? change.providerId : change.record.providerId;
-        delivered.push({ providerId, marker: markerOf(change) });
-      }
-    };
-    const undelivered = () =>
-      [...wanted].filter(
-        ([id, marker]) => !delivered.some((d) => d.providerId === id && (marker === null || d.marker === marker)),
+  suite.test(
+    `pullChanges: rounds across pages and cursors never skip a ${entityType} change`,
+    async (p, s) => {
+      const pull = p.pullChanges;
+      if (!pull) throw new Error('the provider has no pullChanges');
+      const fixture = required(s.pulls, 'pulls (page size) for the pull clause');
+      /** Records written, with the marker their latest write set (null: any delivery will do). */
+      const wanted = new Map<string, string | null>();
+      const delivered: Array<{ providerId: string; marker: string | null }> = [];
+      const keys = new Set<string>();
+      const take = (result: PullChangesResult) => {
+        expect(result.nextCursor).toBeTypeOf('string');
+        for (const change of result.changes) {
+          expect(change.entityType).toBe(entityType);
+          keys.add(deliveryKey(change));
+          const providerId = change.deleted ? change.providerId : change.record.providerId;
+          delivered.push({ providerId, marker: markerOf(change) });
+        }
+      };
+      const undelivered = () =>
+        [...wanted].filter(
+          ([id, marker]) =>
+            !delivered.some((d) => d.providerId === id && (marker === null || d.marker === marker)),
+        );
+      const create = async () => {
+        const id = await kit.create(p, s);
+        wanted.set(id, null);
+        return id;
+      };
+      const mark = async (id: string, marker: string) => {
+        await kit.mark(p, s, id, marker);
+        wanted.set(id, marker);
+      };
+      /** Pulls from `cursor` until the provider says nothing more is waiting; returns the final cursor. */
+      const drain = async (from: string) => {
+        let cursor = from;
+        for (let round = 0; round < MAX_ROUNDS; round++) {
+          const result = await pull(s.context, { entityType, cursor });
+          take(result);
+          cursor = result.nextCursor;
+          if (!result.hasMore) return cursor;
+        }
+        throw new Error(`pullChanges still reported hasMore after ${MAX_ROUNDS} rounds`);
+      };
+
+      // More than one page is waiting before the first pull.
+      const count = fixture.pageSize + 1;
+      const initial: string[] = [];
+      if (fixture.createExternally) initial.push(...(await fixture.createExternally(entityType, count)));
+      else for (let i = 0; i < count; i++) initial.push(await kit.create(p, s));
+      expect(initial).toHaveLength(count);
+      for (const id of initial) wanted.set(id, null);
+
+      const first = await pull(s.context, { entityType, cursor: null });
+      expect(first.changes.length, 'a pull returns at most the declared page').toBeLessThanOrEqual(
+        fixture.pageSize,
       );
-    const create = async () => {
-      const id = await kit.create(p, s);
-      wanted.set(id, null);
-      return id;
-    };
-    const mark = async (id: string, marker: string) => {
-      await kit.mark(p, s, id, marker);
-      wanted.set(id, marker);
-    };
-    /** Pulls from `cursor` until the provider says nothing more is waiting; returns the final cursor. */
-    const drain = async (from: string) => {
-      let cursor = from;
-      for (let round = 0; round < MAX_ROUNDS; round++) {
-        const result = await pull(s.context, { entityType, cursor });
-        take(result);
-        cursor = result.nextCursor;
-        if (!result.hasMore) return cursor;
-      }
-      throw new Error(`pullChanges still reported hasMore after ${MAX_ROUNDS} rounds`);
-    };
+      expect(first.hasMore, 'more than a page was waiting').toBe(true);
+      take(first);
 
-    // More than one page is waiting before the first pull.
-    const count = fixture.pageSize + 1;
-    const initial: string[] = [];
-    if (fixture.createExternally) initial.push(...(await fixture.createExternally(entityType, count)));
-    else for (let i = 0; i < count; i++) initial.push(await kit.create(p, s));
-    expect(initial).toHaveLength(count);
-    for (const id of initial) wanted.set(id, null);
+      // Between rounds, records change: one already delivered, one probably not yet, and new ones appear.
+      await mark(initial[0] as string, 'round-1');
+      const added = await create();
+      const second = await pull(s.context, { entityType, cursor: first.nextCursor });
+      take(second);
+      await mark(initial.at(-1) as string, 'round-2');
+      await mark(added, 'round-2');
+      await create();
+      const cursor = await drain(second.nextCursor);
+      expect(undelivered(), 'writes never delivered').toEqual([]);
 
-    const first = await pull(s.context, { entityType, cursor: null });
-    expect(first.changes.length, 'a pull returns at most the declared page').toBeLessThanOrEqual(fixture.pageSize);
-    expect(first.hasMore, 'more than a page was waiting').toBe(true);
-    take(first);
+      // From the final cursor, with nothing changed: nothing new (re-delivering the same state is allowed).
+      const quiet = await pull(s.context, { entityType, cursor });
+      expect(quiet.hasMore).toBe(false);
+      expect(
+        quiet.changes.map(deliveryKey).filter((key) => !keys.has(key)),
+        'new deliveries',
+      ).toEqual([]);
 
-    // Between rounds, records change: one already delivered, one probably not yet, and new ones appear.
-    await mark(initial[0] as string, 'round-1');
-    const added = await create();
-    const second = await pull(s.context, { entityType, cursor: first.nextCursor });
-    take(second);
-    await mark(initial.at(-1) as string, 'round-2');
-    await mark(added, 'round-2');
-    await create();
-    const cursor = await drain(second.nextCursor);
-    expect(undelivered(), 'writes never delivered').toEqual([]);
-
-    // From the final cursor, with nothing changed: nothing new (re-delivering the same state is allowed).
-    const quiet = await pull(s.context, { entityType, cursor });
-    expect(quiet.hasMore).toBe(false);
-    expect(quiet.changes.map(deliveryKey).filter((key) => !keys.has(key)), 'new deliveries').toEqual([]);
-
-    // And nothing after the cursor is lost.
-    wanted.clear();
-    await create();
-    await drain(quiet.nextCursor);
-    expect(undelivered(), 'a change made after the cursor').toEqual([]);
-  });
+      // And nothing after the cursor is lost.
+      wanted.clear();
+      await create();
+      await drain(quiet.nextCursor);
+      expect(undelivered(), 'a change made after the cursor').toEqual([]);
+    },
+  );
 }

@@ -4,6 +4,7 @@ export default packageBuild(
   {
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
+    'testing-simulator': 'src/testing/simulator/index.ts',
     'testing-node': 'src/testing-node/index.ts',
     smtp: 'src/smtp/index.ts',
   },

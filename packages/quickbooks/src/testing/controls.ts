@@ -5,7 +5,7 @@ import type {
   FaultMatch as KitFaultMatch,
   Latency,
   RateWindow,
-} from '@blueclerk/core/testing';
+} from '@blueclerk/core/testing/simulator';
 
 /**
  * The simulator's switches as QuickBooks tests see them: core's fault injector and rate windows, addressed by

@@ -1,5 +1,5 @@
 import type { Clock } from '@blueclerk/core';
-import type { FaultInjector, OAuthServer, RateLimiter } from '@blueclerk/core/testing';
+import type { FaultInjector, OAuthServer, RateLimiter } from '@blueclerk/core/testing/simulator';
 import { HttpResponse } from 'msw';
 import type { SimFault } from './faults';
 import type { RealmState } from './state';

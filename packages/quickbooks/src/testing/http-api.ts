@@ -1,4 +1,4 @@
-import { abortableDelay, describeRequest } from '@blueclerk/core/testing';
+import { abortableDelay, describeRequest } from '@blueclerk/core/testing/simulator';
 import { runBatch } from './batch';
 import { runCdc } from './cdc';
 import { bump, faultResponse, jsonResponse, responseTime, type SimCore } from './core';

@@ -1,4 +1,4 @@
-import { describeRequest, readOAuthParams } from '@blueclerk/core/testing';
+import { describeRequest, readOAuthParams } from '@blueclerk/core/testing/simulator';
 import { bump, type SimCore } from './core';
 
 /** Intuit's OAuth endpoints (authorize, token, revoke): core's OAuth kit behind the simulator's fault switches. */

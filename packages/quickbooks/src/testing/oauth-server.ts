@@ -4,7 +4,7 @@ import {
   createOAuthServer,
   type IssuedTokenSet,
   type OAuthServer,
-} from '@blueclerk/core/testing';
+} from '@blueclerk/core/testing/simulator';
 
 /**
  * Intuit's OAuth 2.0 server as the simulator plays it, on core's OAuth kit: confidential clients (HTTP Basic or body

@@ -1,5 +1,5 @@
 import type { Clock } from '@blueclerk/core';
-import { createReplayCache, type ReplayCache } from '@blueclerk/core/testing';
+import { createReplayCache, type ReplayCache } from '@blueclerk/core/testing/simulator';
 import { formatQboDateTime } from './wire-values';
 
 /** Entities the simulator stores. Names are the XSD element names (the JSON wrapper keys). */

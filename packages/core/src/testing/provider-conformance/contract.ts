@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { ValidationError } from '../../errors/index';
 import { parseConnectionSettings } from '../../provider/connection-settings';
 import { assertProviderSpec } from '../../provider/spec';
@@ -19,7 +19,7 @@ function refusalOf(run: () => unknown): ValidationError {
 export function defineContractClauses<THttp>(suite: ProviderSuite<THttp>): void {
   const { probe } = suite;
 
-  suite.test('declares a consistent v1 spec', async () => {
+  it('declares a consistent v1 spec', () => {
     expect(probe.specVersion).toBe('v1');
     expect(() => assertProviderSpec(probe)).not.toThrow();
     expect(probe.oauth.endpoints.authorizeUrl).toMatch(/^https:\/\//);

@@ -20,7 +20,7 @@ export function definePaymentClauses<THttp>(suite: ProviderSuite<THttp>): void {
 
   if (caps.payments === 'manual') {
     suite.test(
-      'manual payments: no payment operations; the engine reports manual and calls nothing',
+      'manual payments: no payment operations; the engine reports the payment as manual',
       async (p, s) => {
         expect(p.payments).toBeNull();
         const storage = createMemoryStorage();

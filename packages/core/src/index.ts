@@ -1,21 +1,316 @@
 /**
- * @blueclerk/core - the provider-agnostic heart of the BlueClerk Accounting SDK.
- * Edge-safe: no `node:` imports anywhere under this entry point.
+ * @blueclerk/core - the provider-agnostic heart of the BlueClerk Accounting SDK: what an app uses.
+ * Edge-safe: no `node:` imports anywhere under this entry point. Provider packages build on
+ * `@blueclerk/core/provider`; storage adapters on this entry's storage contracts.
+ *
+ * Explicit lists, grouped by concern: a name is public because it is listed here.
  */
-export * from './assignments/index';
-export * from './credentials/index';
-export * from './engine/index';
-export * from './errors/index';
-export * from './events/index';
-export * from './http/index';
-export * from './model/index';
-export * from './notifications/index';
-export * from './oauth/index';
-export * from './provider/index';
-export * from './redact/index';
-export * from './runtime/index';
-export * from './sdk/index';
-export * from './storage/index';
-export * from './storage/memory/index';
-export * from './tokens/index';
-export * from './vault/index';
+
+export {
+  type AssignmentEmailContent,
+  type AssignmentNoticeInput,
+  type AssignmentNoticeResult,
+  type AssignmentNotifier,
+  type AssignmentNotifierOptions,
+  type AssignmentPerson,
+  type AssignmentTemplates,
+  type AssignmentTicket,
+  assignmentNoticeInputSchema,
+  assignmentTicketSchema,
+  createAssignmentNotifier,
+  defaultAssignmentTemplates,
+  type FailedDelivery,
+  type SentDelivery,
+  type SkippedDelivery,
+} from './assignments/index';
+export {
+  assertSetting,
+  type ClientCredentialsOptions,
+  checkSettingValue,
+  clientCredentialSettingNames,
+  clientCredentialsFromEnv,
+  PLACEHOLDER_PATTERNS,
+  PLACEHOLDER_VALUES,
+  parseClientCredentials,
+  type SettingCheck,
+  type SettingProblem,
+  type SettingsEnv,
+  settingString,
+} from './credentials/index';
+// The sync engine.
+export {
+  type BulkSyncSummary,
+  type ContextWithoutSettings,
+  createSyncEngine,
+  type DependencyResult,
+  type HostAdapter,
+  type HostChangeNotice,
+  type ImportOptions,
+  type ImportSummary,
+  type InvoiceSyncOptions,
+  type InvoiceSyncResult,
+  type ItemImportOptions,
+  type LocalRecord,
+  MANUAL_PAYMENT_REASON,
+  type PaymentSyncResult,
+  type PollPlan,
+  type PollSummary,
+  type PullOptions,
+  type PullSummary,
+  pullCursorScope,
+  type RecordOrigin,
+  type SyncEngine,
+  type SyncEngineOptions,
+  type SyncFailure,
+  type WebhookEventOutcome,
+  type WebhookRequest,
+  type WebhookResult,
+} from './engine/index';
+// Errors (recognise them with each class's `isInstance`, which works across copies of core).
+export {
+  AuthError,
+  BlueClerkError,
+  type BlueClerkErrorOptions,
+  ConcurrencyError,
+  ConfigurationError,
+  categorizeError,
+  ERROR_CODES,
+  type ErrorCode,
+  MissingFieldError,
+  NetworkError,
+  ProviderError,
+  RateLimitError,
+  SYNC_FAILURE_CATEGORIES,
+  type SyncFailureCategory,
+  ValidationError,
+  VaultError,
+  WebhookSignatureError,
+} from './errors/index';
+// Events.
+export {
+  type BlueClerkEvent,
+  type BlueClerkEventType,
+  createEventBus,
+  type EventBus,
+  type EventListener,
+} from './events/index';
+// HTTP, for apps that assemble the parts themselves.
+export {
+  createLimiterRegistry,
+  createProviderHttp,
+  type HttpRequestOptions,
+  type HttpResponse,
+  type ProviderHttp,
+  type ProviderHttpOptions,
+  type ProviderHttpProfile,
+} from './http/index';
+// The core model: customers, items, invoices, payments, money in integer minor units.
+export {
+  type AccountRef,
+  type AccountRefInput,
+  type Address,
+  addMoney,
+  type CurrencyCode,
+  type Customer,
+  type CustomerInput,
+  currencyExponent,
+  type DocumentLine,
+  type DocumentLineInput,
+  ESTIMATE_STATUSES,
+  type Estimate,
+  type EstimateInput,
+  type EstimateStatus,
+  fromMinorUnits,
+  INVOICE_STATUSES,
+  type Invoice,
+  type InvoiceInput,
+  type InvoiceStatus,
+  type IsoDate,
+  ITEM_TYPES,
+  type Item,
+  type ItemInput,
+  type ItemType,
+  lineAmount,
+  type Money,
+  money,
+  multiplyMoney,
+  normalizeEmail,
+  PAYMENT_METHODS,
+  type Payment,
+  type PaymentInput,
+  type PaymentMethod,
+  parseCustomer,
+  parseDecimal,
+  parseEstimate,
+  parseInvoice,
+  parseItem,
+  parsePayment,
+  parseWith,
+  subtractMoney,
+  sumMoney,
+  type TaxCodeRef,
+  type TaxCodeRefInput,
+  type ToMinorUnitsOptions,
+  toMinorUnits,
+} from './model/index';
+// Sync health, notifications and email.
+export {
+  type ConnectionHealthSummary,
+  composeSyncAlertEmail,
+  createNotificationFeed,
+  createSyncNotifier,
+  type EmailAlertFailure,
+  type EmailAlertOutcome,
+  type FailureContext,
+  type Mailer,
+  type MailMessage,
+  type MailReceipt,
+  type NotificationFeed,
+  type NotificationFeedOptions,
+  type NotificationSettings,
+  type NotificationSettingsSource,
+  type NotifierOutcome,
+  type NotifierStepFailure,
+  notificationSettingsSchema,
+  type ProviderNames,
+  parseNotificationSettings,
+  providerDisplayName,
+  RECONNECT_LOCATION,
+  type RecentFailuresOptions,
+  type ReconnectNotice,
+  type SyncFailureBanner,
+  type SyncFailureBannerItem,
+  type SyncNotifier,
+  type SyncNotifierOptions,
+  syncFailureAction,
+  syncFailureSeverity,
+  syncFailureTitle,
+} from './notifications/index';
+// Connecting providers (OAuth).
+export {
+  assertStateSecret,
+  type CallbackInput,
+  type CallbackResult,
+  type ClientCredentials,
+  type ConnectableProvider,
+  type ConnectFlow,
+  type ConnectFlowOptions,
+  createConnectFlow,
+  type DisconnectResult,
+  type HandleCallbackOptions,
+  type OAuthProviderDefinition,
+  type ProviderOAuthConfig,
+  type StartConnectInput,
+  type StartConnectResult,
+} from './oauth/index';
+// Providers as an app sees them.
+export {
+  type AccountingProvider,
+  type Page,
+  type ProviderCallContext,
+  type ProviderCapabilities,
+  type ProviderRecord,
+  type ProviderRegistry,
+  providerHttpProfile,
+} from './provider/index';
+export {
+  createRedactingLogger,
+  REDACTED,
+  redactError,
+  redactText,
+  redactValue,
+  registerSecret,
+} from './redact/index';
+// Runtime: clock, ids, logging, redaction.
+export {
+  type Clock,
+  createManualClock,
+  type Logger,
+  type LogLevel,
+  randomId,
+  randomReference,
+  silentLogger,
+  systemClock,
+} from './runtime/index';
+// The whole wiring.
+export {
+  type BlueClerk,
+  type BlueClerkOptions,
+  type ConnectionSettingsApi,
+  createBlueClerk,
+} from './sdk/index';
+
+// Storage contracts (implemented by @blueclerk/prisma, @blueclerk/redis) and the in-memory reference store.
+export {
+  type AcquireLeaseOptions,
+  type BlueClerkStorage,
+  type ClaimInput,
+  type ClaimResult,
+  type ConnectionFilter,
+  type ConnectionHealth,
+  type ConnectionHealthStatus,
+  type ConnectionPatch,
+  type ConnectionRecord,
+  type ConnectionStatus,
+  type ConnectionStore,
+  type CursorRecord,
+  ENTITY_TYPES,
+  type EntityLink,
+  type EntityLinkStore,
+  type EntityType,
+  type EpochMs,
+  type FenceCheck,
+  type IdempotencyLedger,
+  isProviderId,
+  type Lease,
+  type LedgerEntry,
+  type LedgerStatus,
+  type LockProvider,
+  type NewConnection,
+  type NewSyncNotification,
+  type NotificationQuery,
+  type NotificationSeverity,
+  type NotificationStore,
+  PROVIDER_ID_PATTERN,
+  type ProviderId,
+  type SealedTokens,
+  type SyncNotification,
+  type SyncStateStore,
+  toJsonObject,
+} from './storage/index';
+export {
+  createMemoryBackend,
+  createMemoryStorage,
+  type MemoryBackend,
+  type MemoryStorageOptions,
+} from './storage/memory/index';
+// Tokens and the vault.
+export {
+  createTokenManager,
+  type GetAccessTokenOptions,
+  type TokenManager,
+  type TokenManagerOptions,
+  type TokenPolicy,
+} from './tokens/index';
+export {
+  createKeyRing,
+  createTokenVault,
+  DEFAULT_KEYS_SETTING,
+  ENVELOPE_VERSION,
+  envelopeKeyId,
+  KEY_ID_PATTERN,
+  type KeyRing,
+  type KeyRingInput,
+  type KeyRingOptions,
+  keyRingFromEnv,
+  openTokenSet,
+  type ResealFailure,
+  type ResealOptions,
+  type ResealResult,
+  resealConnections,
+  type SealContext,
+  sealTokenSet,
+  TOKEN_FIELDS,
+  type TokenSet,
+  type TokenVault,
+} from './vault/index';

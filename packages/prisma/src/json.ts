@@ -1,4 +1,4 @@
-import { ValidationError } from '@blueclerk/core';
+import { toJsonObject, ValidationError } from '@blueclerk/core';
 
 /** JSON for a jsonb column; refuses what JSON cannot hold instead of silently dropping it. */
 export function jsonText(value: unknown, what: string): string {
@@ -11,54 +11,7 @@ export function jsonText(value: unknown, what: string): string {
   }
 }
 
-/**
- * JSON for a jsonb column that must hold an object (connection settings), checked strictly: what `JSON.stringify`
- * drops silently or changes (functions, symbols, bigints, NaN, Dates, Maps, class instances, cycles) is refused, so a
- * setting can never be lost or altered on its way in. Properties that are `undefined` are left out, as JSON does.
- * The same rule as core's in-memory reference store.
- */
+/** JSON for a jsonb column that must hold an object (connection settings), checked by core's one rule. */
 export function jsonObjectText(value: unknown, path: string): string {
-  if (!isPlainObject(value)) {
-    throw new ValidationError(`${path} must be a JSON object`, [{ path, message: 'expected a JSON object' }]);
-  }
-  const problem = findNonJson(value, path, new Set());
-  if (problem !== null) {
-    throw new ValidationError(`${path} must be plain JSON: ${problem}`, [{ path, message: problem }]);
-  }
-  return JSON.stringify(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** The first place in `value` that JSON cannot hold faithfully, described, or null when there is none. */
-function findNonJson(value: unknown, at: string, ancestors: Set<object>): string | null {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : `${at} is not a finite number`;
-  if (value === undefined) return `${at} is undefined`;
-  if (typeof value !== 'object') return `${at} is a ${typeof value}`;
-  if (ancestors.has(value)) return `${at} refers back to itself`;
-  if (!Array.isArray(value) && !isPlainObject(value)) return `${at} is not a plain object or array`;
-  ancestors.add(value);
-  try {
-    if (Array.isArray(value)) {
-      for (let index = 0; index < value.length; index++) {
-        const problem = findNonJson(value[index], `${at}[${index}]`, ancestors);
-        if (problem !== null) return problem;
-      }
-      return null;
-    }
-    if (Object.getOwnPropertySymbols(value).length > 0) return `${at} has symbol keys`;
-    for (const [key, item] of Object.entries(value)) {
-      if (item === undefined) continue;
-      const problem = findNonJson(item, `${at}.${key}`, ancestors);
-      if (problem !== null) return problem;
-    }
-    return null;
-  } finally {
-    ancestors.delete(value);
-  }
+  return JSON.stringify(toJsonObject(value, path));
 }

@@ -6,7 +6,7 @@ import {
   type ProviderHttp,
   type RunBatch,
   ValidationError,
-} from '@blueclerk/core';
+} from '@blueclerk/core/provider';
 import type { QboEntity, QboObject, QuickBooksClient } from './client';
 import { classifyQuickBooksError, classifyQuickBooksFault, parseQuickBooksFault } from './errors';
 import {

@@ -3,7 +3,7 @@ import {
   type ProviderHttp,
   type ProviderHttpDescription,
   randomId,
-} from '@blueclerk/core';
+} from '@blueclerk/core/provider';
 import { z } from 'zod';
 import { classifyQuickBooksResponse } from './errors';
 import type { ResolvedQuickBooksSettings } from './settings';

@@ -7,7 +7,7 @@ import {
   NetworkError,
   ProviderError,
   RateLimitError,
-} from '@blueclerk/core';
+} from '@blueclerk/core/provider';
 import { z } from 'zod';
 
 /**

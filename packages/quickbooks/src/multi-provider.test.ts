@@ -5,9 +5,9 @@ import {
   createKeyRing,
   createMemoryStorage,
   createTokenVault,
-  defineProvider,
   ValidationError,
 } from '@blueclerk/core';
+import { defineProvider } from '@blueclerk/core/provider';
 import { createFakeProvider, createOAuthServer } from '@blueclerk/core/testing';
 import { http } from 'msw';
 import { setupServer } from 'msw/node';

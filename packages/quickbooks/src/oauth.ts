@@ -1,4 +1,4 @@
-import type { ProviderOAuthConfig } from '@blueclerk/core';
+import type { ProviderOAuthConfig } from '@blueclerk/core/provider';
 
 /** Intuit's OAuth 2.0 endpoints (oauth-jsclient `OAuthClient.js`). Sandbox and production share them. */
 export const QUICKBOOKS_OAUTH_ENDPOINTS = {

@@ -1,4 +1,4 @@
-import type { ProviderHttp } from '@blueclerk/core';
+import type { ProviderHttp } from '@blueclerk/core/provider';
 import {
   type Customer,
   type CustomerOperations,
@@ -13,7 +13,7 @@ import {
   ProviderError,
   type ProviderRecord,
   ValidationError,
-} from '@blueclerk/core';
+} from '@blueclerk/core/provider';
 import { type QboCtx, type QboEntity, type QboObject, type QuickBooksClient, qboLiteral } from './client';
 import {
   customerFromQbo,

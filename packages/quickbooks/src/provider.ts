@@ -7,7 +7,7 @@ import {
   type ProviderHttpOptions,
   providerHttpProfile,
   type TokenPolicy,
-} from '@blueclerk/core';
+} from '@blueclerk/core/provider';
 import { createRunBatch, QUICKBOOKS_BATCH_MAX } from './batch';
 import { createQuickBooksClient, type QuickBooksClient, quickBooksHttpDescription } from './client';
 import { classifyQuickBooksError } from './errors';

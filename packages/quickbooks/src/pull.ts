@@ -6,7 +6,7 @@ import {
   type PullChanges,
   type PullChangesResult,
   ValidationError,
-} from '@blueclerk/core';
+} from '@blueclerk/core/provider';
 import type { QboEntity, QboObject, QuickBooksClient } from './client';
 import { customerFromQbo, invoiceFromQbo, itemFromQbo, paymentFromQbo } from './mappers/index';
 import { type CompanySettings, companySettings, type ResolvedQuickBooksSettings } from './settings';

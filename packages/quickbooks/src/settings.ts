@@ -4,7 +4,7 @@ import {
   PAYMENT_METHODS,
   type ProviderCallContext,
   systemClock,
-} from '@blueclerk/core';
+} from '@blueclerk/core/provider';
 import { z } from 'zod';
 
 /** Intuit's API hosts. */

@@ -5,7 +5,7 @@ import {
   ValidationError,
   type WebhookHeaders,
   type WebhookOperation,
-} from '@blueclerk/core';
+} from '@blueclerk/core/provider';
 import { z } from 'zod';
 
 /**

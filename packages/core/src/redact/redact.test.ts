@@ -294,3 +294,14 @@ function collectText(value: unknown, seen = new Set<unknown>()): string {
   }
   return parts.join('\n');
 }
+
+describe('one secret registry per process', () => {
+  it('is shared by every bundled copy of core (a second module instance sees what the first registered)', async () => {
+    const first = await import('./secret-registry');
+    // A query string makes Vite load a second, independent instance of the same module: a second bundled copy.
+    const second = (await import(`./secret-registry?copy=${Date.now()}`)) as typeof first;
+    expect(second).not.toBe(first);
+    first.registerSecret('sk_live_shared_between_copies_91x');
+    expect(second.redactRegisteredSecrets('echo sk_live_shared_between_copies_91x')).toBe('echo [REDACTED]');
+  });
+});

@@ -12,10 +12,22 @@ import { REDACTED } from './sensitive-keys';
 export const MAX_REGISTERED_SECRETS = 2000;
 export const MIN_SECRET_LENGTH = 8;
 
-// Insertion-ordered, so the first entry is the oldest.
-const secrets = new Set<string>();
-// Lookup by the first MIN_SECRET_LENGTH characters, so scanning a text costs O(text length), not O(registry size).
-const byPrefix = new Map<string, Set<string>>();
+interface Registry {
+  // Insertion-ordered, so the first entry is the oldest.
+  secrets: Set<string>;
+  // Lookup by the first MIN_SECRET_LENGTH characters, so scanning a text costs O(text length), not O(registry size).
+  byPrefix: Map<string, Set<string>>;
+}
+
+// One registry per process, on globalThis under a `Symbol.for` key: every bundled copy of this module (the main
+// entry, `./provider`, `./testing`, a second installed version of core) shares it, so a secret the token manager
+// registered is redacted from an error a provider package builds with its own copy.
+const REGISTRY_KEY = Symbol.for('blueclerk.secret-registry.v1');
+const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[REGISTRY_KEY] ??= {
+  secrets: new Set<string>(),
+  byPrefix: new Map<string, Set<string>>(),
+});
+const { secrets, byPrefix } = registry;
 
 function prefixOf(value: string): string {
   return value.slice(0, MIN_SECRET_LENGTH);

@@ -10,6 +10,7 @@ export type {
   NewConnection,
   SealedTokens,
 } from './connections';
+export { toJsonObject } from './json-object';
 export type { ClaimInput, ClaimResult, IdempotencyLedger, LedgerEntry, LedgerStatus } from './ledger';
 export type { EntityLink, EntityLinkStore } from './links';
 export type { AcquireLeaseOptions, Lease, LockProvider } from './locks';

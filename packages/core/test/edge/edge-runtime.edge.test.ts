@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   createKeyRing,
   createMemoryStorage,
-  createStateCodec,
   createTokenVault,
   openTokenSet,
   parseClientCredentials,
@@ -11,6 +10,8 @@ import {
   sealTokenSet,
   toMinorUnits,
 } from '../../src/index';
+// The OAuth state codec is internal (the connect flow uses it); it must run on the edge as well.
+import { createStateCodec } from '../../src/oauth/index';
 
 // Runs in Vercel's edge-runtime VM (web globals only, no Node built-ins): the cheap proof that core's main entry
 // works on Next.js edge routes and workers.

@@ -1,4 +1,4 @@
-import { type Address, fromMinorUnitsToNumber, type Money, moneyFromDecimal } from '@blueclerk/core';
+import { type Address, fromMinorUnitsToNumber, type Money, moneyFromDecimal } from '@blueclerk/core/provider';
 import { z } from 'zod';
 
 /**

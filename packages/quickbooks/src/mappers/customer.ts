@@ -1,4 +1,4 @@
-import { type Customer, EmailSchema, type ProviderRecord, parseCustomer } from '@blueclerk/core';
+import { type Customer, EmailSchema, type ProviderRecord, parseCustomer } from '@blueclerk/core/provider';
 import { z } from 'zod';
 import {
   AddressWireSchema,

@@ -1,4 +1,4 @@
-import { type Invoice, type InvoiceStatus, type ProviderRecord, parseInvoice } from '@blueclerk/core';
+import { type Invoice, type InvoiceStatus, type ProviderRecord, parseInvoice } from '@blueclerk/core/provider';
 import { z } from 'zod';
 import {
   compact,

@@ -1,4 +1,4 @@
-import { type Item, MissingFieldError, type ProviderRecord, parseItem } from '@blueclerk/core';
+import { type Item, MissingFieldError, type ProviderRecord, parseItem } from '@blueclerk/core/provider';
 import { z } from 'zod';
 import {
   compact,

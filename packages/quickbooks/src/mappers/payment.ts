@@ -4,7 +4,7 @@ import {
   type ProviderRecord,
   parsePayment,
   ValidationError,
-} from '@blueclerk/core';
+} from '@blueclerk/core/provider';
 import { z } from 'zod';
 import {
   compact,

@@ -9,8 +9,9 @@ import type {
   FenceCheck,
   NewConnection,
 } from '../connections';
+import { toJsonObject } from '../json-object';
 import { isProviderId, PROVIDER_ID_PATTERN } from '../types';
-import { compositeKey, copy, type MemoryState, toJsonObject } from './backend';
+import { compositeKey, copy, type MemoryState } from './backend';
 import type { MemoryContext } from './context';
 
 const INITIAL_HEALTH: ConnectionHealth = {

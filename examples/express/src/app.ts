@@ -60,7 +60,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(integrationRoutes(ctx));
   app.use(invoiceRoutes(ctx));
   app.use(notificationRoutes(ctx));
-  if (integration.simulator) app.use(simulatorRoutes(blueclerk.providers.get('quickbooks').oauth.endpoints.authorizeUrl));
+  if (integration.simulator)
+    app.use(simulatorRoutes(blueclerk.providers.get('quickbooks').oauth.endpoints.authorizeUrl));
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such route', action: null } });
   });

@@ -200,7 +200,7 @@ export function loadConfig(env: Env): AppConfig {
       { prefix: 'QUICKBOOKS' },
     );
   } catch (error) {
-    if (!(ConfigurationError.isInstance(error))) throw error;
+    if (!ConfigurationError.isInstance(error)) throw error;
     // One error covers the three settings; its message names each bad one, so each gets its own problem entry.
     const bad = Object.values(CREDENTIAL_NAMES).filter((name) => error.message.includes(`${name} `));
     const message = error.message.replace(/^Invalid OAuth client credentials: /, '');

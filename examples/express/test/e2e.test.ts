@@ -143,6 +143,11 @@ describe('Express example, end to end over HTTP', () => {
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${base}/oauth/quickbooks/callback`);
     expect(authorize.searchParams.get('state')).toBeTruthy();
     state.connectionId = started.body.connectionId;
+    const setCookie = started.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(
+      /^blueclerk_oauth_quickbooks=[0-9a-f]{64}; Path=\/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/,
+    );
+    const cookie = setCookie.split(';')[0] ?? '';
 
     // The consent step: the simulator answers like Intuit, redirecting back with code, state and realmId.
     const consent = await fetch(authorize, { redirect: 'manual' });
@@ -152,13 +157,21 @@ describe('Express example, end to end over HTTP', () => {
     expect(callbackUrl.searchParams.get('realmId')).toBe(sim.defaultRealmId);
     codes.push(callbackUrl.searchParams.get('code') ?? '');
 
-    const callback = await fetch(callbackUrl, { redirect: 'manual' });
+    // Login CSRF: the same callback completed in a browser without the cookie (the victim's) connects nothing,
+    // and does not use up the real attempt.
+    const forged = await fetch(callbackUrl, { redirect: 'manual' });
+    bodies.push(await forged.text());
+    expect(forged.status).toBe(400);
+    expect((await call('GET', '/integrations')).body.integrations).toEqual([]);
+
+    const callback = await fetch(callbackUrl, { redirect: 'manual', headers: { cookie } });
     bodies.push(await callback.text());
     expect(callback.status).toBe(302);
+    expect(callback.headers.get('set-cookie')).toContain('blueclerk_oauth_quickbooks=; Path=/; Max-Age=0');
     expect(callback.headers.get('location')).toBe('/settings/integrations');
 
     // A replayed callback (back button, a leaked URL) is refused: the state is single-use.
-    const replay = await call('GET', `${callbackUrl.pathname}${callbackUrl.search}`);
+    const replay = await call('GET', `${callbackUrl.pathname}${callbackUrl.search}`, undefined, { cookie });
     expect(replay.status).toBe(400);
     expect(replay.body.error.code).toBe('oauth_state_invalid');
   });

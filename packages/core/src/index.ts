@@ -189,19 +189,28 @@ export {
 // Connecting providers (OAuth).
 export {
   assertStateSecret,
+  type BindingCookieOptions,
+  BROWSER_BINDING_COOKIE,
+  bindingCookieName,
+  bindingFromRequest,
   type CallbackInput,
   type CallbackResult,
   type ClientCredentials,
   type ConnectableProvider,
   type ConnectFlow,
   type ConnectFlowOptions,
+  clearBindingCookie,
   createConnectFlow,
   type DisconnectResult,
   type HandleCallbackOptions,
+  type HeaderTarget,
   type OAuthProviderDefinition,
   type ProviderOAuthConfig,
+  readBindingCookie,
   type StartConnectInput,
   type StartConnectResult,
+  serializeBindingCookie,
+  setBindingCookie,
 } from './oauth/index';
 // Providers as an app sees them.
 export {

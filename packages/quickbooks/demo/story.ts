@@ -7,7 +7,9 @@ import {
   openTokenSet,
   parseClientCredentials,
   randomId,
+  readBindingCookie,
   redactText,
+  serializeBindingCookie,
 } from '@blueclerk/core';
 import { setupServer } from 'msw/node';
 import { createQuickBooksProvider } from '../src/index';
@@ -192,7 +194,13 @@ async function stepConnect(ctx: DemoContext): Promise<void> {
   );
   report.check(callback.searchParams.get('state') === started.state, 'the state comes back unchanged');
 
-  const connection = await blueclerk.connect.handleCallback(location);
+  // The callback request carries the cookie the start response set: it proves this browser started the attempt.
+  const cookie = serializeBindingCookie('quickbooks', started.browserBinding);
+  report.detail('binding cookie', `${cookie.split('=')[0]} (${cookie.split('; ').slice(1).join('; ')})`);
+  const connection = await blueclerk.connect.handleCallback(location, {
+    provider: 'quickbooks',
+    browserBinding: readBindingCookie(cookie.split(';')[0], 'quickbooks'),
+  });
   ctx.connectionId = connection.id;
   report.detail('connection', connection.id);
   report.detail('tenant (realmId)', connection.tenantId ?? '(none)');

@@ -104,7 +104,9 @@ async function connect(world: World): Promise<void> {
   const callback = new URL(location);
   expect(callback.searchParams.get('realmId')).toBe(REALM);
   expect(callback.searchParams.get('state')).toBe(started.state);
-  const connection = await world.blueclerk.connect.handleCallback(location);
+  const connection = await world.blueclerk.connect.handleCallback(location, {
+    browserBinding: started.browserBinding,
+  });
   world.connectionId = connection.id;
 }
 

@@ -88,7 +88,10 @@ async function connect(app: App, provider: string) {
   const started = await app.blueclerk.connect.start({ provider, ownerId: 'owner-1' });
   const consent = await fetch(started.url, { redirect: 'manual' });
   expect(consent.status).toBe(302);
-  return app.blueclerk.connect.handleCallback(consent.headers.get('location') ?? '', { provider });
+  return app.blueclerk.connect.handleCallback(consent.headers.get('location') ?? '', {
+    provider,
+    browserBinding: started.browserBinding,
+  });
 }
 
 function addInvoice(app: App, number: string) {
@@ -163,9 +166,9 @@ describe('several providers in one app', () => {
       .catch((e) => e);
     expect(ConfigurationError.isInstance(unknown)).toBe(true);
     expect((unknown as Error).message).toContain('quickbooks, fake-books');
-    expect(() =>
+    await expect(
       app.blueclerk.engine.handleWebhook('xero', { rawBody: new Uint8Array(), headers: {}, secret: 'x' }),
-    ).toThrow(/configured with: quickbooks, fake-books/);
+    ).rejects.toThrow(/configured with: quickbooks, fake-books/);
     expect(() => app.blueclerk.providers.get('wave')).toThrow(ConfigurationError);
   });
 

@@ -1,5 +1,5 @@
-import { AuthError } from '@blueclerk/core';
-import { type Request, Router } from 'express';
+import { AuthError, bindingFromRequest, clearBindingCookie, setBindingCookie } from '@blueclerk/core';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { simulatorConsentUrl } from '../simulator';
 import { param, parseInput, type RouteContext } from './context';
@@ -18,13 +18,20 @@ export function integrationRoutes(ctx: RouteContext): Router {
   const router = Router();
   const { connect, notifier } = ctx.blueclerk;
 
-  const startConnect = async (req: Request, input: z.output<typeof ConnectBody>, connectionId?: string) => {
+  const startConnect = async (
+    req: Request,
+    res: Response,
+    input: z.output<typeof ConnectBody>,
+    connectionId?: string,
+  ) => {
     const started = await connect.start({
       provider: 'quickbooks',
       ownerId: ctx.accountOf(req),
       ...(connectionId ? { connectionId } : {}),
       ...(input.returnTo ? { returnTo: input.returnTo } : {}),
     });
+    // Ties the attempt to this browser: the callback must come back with this cookie (login CSRF).
+    setBindingCookie(res, started);
     // In simulator mode the browser goes to this app's relay: Intuit's real consent page knows no simulator.
     const url = ctx.config.simulator
       ? simulatorConsentUrl(`${req.protocol}://${req.get('host')}`, started.url)
@@ -45,18 +52,18 @@ export function integrationRoutes(ctx: RouteContext): Router {
   });
 
   router.post('/integrations/quickbooks/connect', async (req, res) => {
-    res.json(await startConnect(req, parseInput(ConnectBody, req.body)));
+    res.json(await startConnect(req, res, parseInput(ConnectBody, req.body)));
   });
 
   // The same as a link: `<a href="/integrations/quickbooks/connect?returnTo=/settings">Connect QuickBooks</a>`.
   router.get('/integrations/quickbooks/connect', async (req, res) => {
-    const { url } = await startConnect(req, parseInput(ConnectBody, req.query));
+    const { url } = await startConnect(req, res, parseInput(ConnectBody, req.query));
     res.redirect(302, url);
   });
 
   router.post('/integrations/:id/reconnect', async (req, res) => {
     const connection = await ctx.ownedConnection(ctx.accountOf(req), param(req, 'id'));
-    res.json(await startConnect(req, parseInput(ConnectBody, req.body), connection.id));
+    res.json(await startConnect(req, res, parseInput(ConnectBody, req.body), connection.id));
   });
 
   router.post('/integrations/:id/disconnect', async (req, res) => {
@@ -84,7 +91,13 @@ export function integrationRoutes(ctx: RouteContext): Router {
   router.get('/oauth/quickbooks/callback', async (req, res) => {
     // The whole redirect URL: core verifies `state` (signed, encrypted, single use), exchanges the code and stores the
     // sealed tokens. Nothing from the query string is trusted before that.
-    const connection = await connect.handleCallback(req.originalUrl);
+    // The binding cookie proves this browser started the attempt; the signed-in account must be the one that did.
+    const connection = await connect.handleCallback(req.originalUrl, {
+      provider: 'quickbooks',
+      browserBinding: bindingFromRequest(req, 'quickbooks'),
+      expectedOwnerId: ctx.accountOf(req),
+    });
+    res.append('Set-Cookie', clearBindingCookie('quickbooks'));
     // Fire and forget: the browser goes back to the app while customers and items come in.
     void ctx.imports.run(connection.id);
     res.redirect(302, connection.returnTo ?? '/integrations');

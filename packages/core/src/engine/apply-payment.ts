@@ -73,6 +73,7 @@ export async function applyProviderPayment<THttp>(
   if (outcome.kind === 'failed' || outcome.kind === 'unknown') throw outcome.error;
   if (outcome.kind === 'in_progress')
     return { status: 'ignored', reason: 'another worker is applying this payment' };
+  // `unrecorded`: the host has the payment and its link, only the ledger's record of it failed; carry on as done.
   if (outcome.kind === 'already' || outcome.recovered)
     return { status: 'known', paymentLocalId: outcome.providerId };
 

@@ -27,7 +27,8 @@ import { handleWebhookRequest, type WebhookRequest } from './webhooks';
  * The sync engine: one per app, serving every configured provider and any number of connections. Each call routes by
  * the connection's provider. Every method reports failures in its result (classified, with a message and an action)
  * and as a `sync.failed` event - an unknown connection or a connection of a provider the app does not configure
- * included; only bad webhook bodies and an unknown provider id in `handleWebhook` throw.
+ * included. Rejections are kept for programming errors: bad webhook bodies, an unknown provider id in
+ * `handleWebhook`, and `pollPlan` of an unknown connection or unconfigured provider.
  */
 export interface SyncEngine {
   /**
@@ -181,7 +182,8 @@ export function createSyncEngine<THttp>(options: SyncEngineOptions<THttp>): Sync
       }
     },
 
-    handleWebhook(providerId, request) {
+    async handleWebhook(providerId, request) {
+      // Async, so an unknown provider id rejects like every other failure instead of throwing synchronously.
       const provider = registry.get(providerId);
       return handleWebhookRequest(runtimes.get(provider.id) as EngineRuntime<THttp>, request);
     },

@@ -1,4 +1,4 @@
-import { BlueClerkError } from '../errors/index';
+import { BlueClerkError, ConcurrencyError } from '../errors/index';
 import { type Invoice, parseInvoice } from '../model/invoice';
 import type { ProviderRecord } from '../provider/records';
 import type { EntityLink } from '../storage/links';
@@ -172,10 +172,18 @@ async function createInvoice<THttp>(
     case 'done':
       if (outcome.value) return outcome.value;
       break;
+    case 'unrecorded':
+      // Created, but the ledger could not record it: carry on with the record (the next sync records it), or, when
+      // this run has no record to carry on with, report the storage failure.
+      if (outcome.value) return outcome.value;
+      throw outcome.error;
     case 'in_progress':
-      throw new BlueClerkError('conflict', 'Another worker is creating this invoice right now', {
-        retryable: true,
-      });
+      // Not a conflict with a change in the provider: another worker holds the ledger claim for this create.
+      throw new ConcurrencyError(
+        'in_progress',
+        `Another sync is still creating invoice ${localId} in ${rt.provider.displayName}`,
+        { retryable: true, details: { localId } },
+      );
     case 'unknown':
     case 'failed':
       throw outcome.error;

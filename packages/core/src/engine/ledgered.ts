@@ -25,6 +25,12 @@ export type LedgeredOutcome<T> =
   | { kind: 'already'; providerId: string }
   | { kind: 'in_progress' }
   | { kind: 'done'; providerId: string; value: T | null; recovered: boolean }
+  /**
+   * The provider write is done (`providerId`), but storage failed while recording it: the entry stays pending. The
+   * next run for the key in this process completes it with the claim it still holds; any other worker settles it
+   * once the claim expires, by look-up. Never a failure: the record exists in the provider.
+   */
+  | { kind: 'unrecorded'; providerId: string; value: T | null; recovered: boolean; error: BlueClerkError }
   | { kind: 'unknown'; error: BlueClerkError }
   | { kind: 'failed'; error: BlueClerkError };
 
@@ -35,12 +41,31 @@ export type LedgeredOutcome<T> =
  * 3. An unknown outcome (timeout, lost response, 5xx) is settled by a look-up, never by assuming failure; if the
  *    look-up finds nothing the claim stays pending until it expires, because the provider may still be processing
  *    (QuickBooks: up to 120 s), and the next attempt looks again before posting.
+ * 4. A storage failure after the provider write is `unrecorded`, not a failure (see `LedgeredOutcome`). One before
+ *    the provider call (claiming, or the token read inside `perform`) is a plain failure: nothing was sent.
  */
 export async function runLedgeredWrite<THttp, T>(
   rt: EngineRuntime<THttp>,
   write: LedgeredWrite<T>,
   classify: (error: unknown) => BlueClerkError,
 ): Promise<LedgeredOutcome<T>> {
+  const unsettled = rt.unsettledClaims.get(write.key);
+  if (unsettled) {
+    // An earlier run here wrote to the provider but could not record it; record it now, with the claim it holds.
+    const { claimToken, providerId } = unsettled;
+    try {
+      await rt.storage.ledger.completeClaim(write.key, claimToken, { providerId });
+      rt.unsettledClaims.delete(write.key);
+      return { kind: 'done', providerId, value: null, recovered: true };
+    } catch (error) {
+      const classified = classify(error);
+      if (!ConcurrencyError.isInstance(classified)) {
+        return { kind: 'unrecorded', providerId, value: null, recovered: true, error: classified };
+      }
+      // Superseded: a recovering worker holds the entry now and finds the record by reference.
+      rt.unsettledClaims.delete(write.key);
+    }
+  }
   const claim = await rt.storage.ledger.claim({
     key: write.key,
     connectionId: write.connectionId,
@@ -64,7 +89,12 @@ export async function runLedgeredWrite<THttp, T>(
       await rt.storage.ledger.completeClaim(write.key, token, { providerId });
     } catch (error) {
       // Superseded by a recovering worker: it will find the same record by reference, so the fact stands.
-      if (!ConcurrencyError.isInstance(error)) throw error;
+      if (!ConcurrencyError.isInstance(error)) {
+        // The record exists in the provider whatever storage says; reporting this as failed would invite a person
+        // to enter it by hand, creating the duplicate the ledger exists to prevent.
+        rt.unsettledClaims.set(write.key, { claimToken: token, providerId });
+        return { kind: 'unrecorded', providerId, value, recovered, error: classify(error) };
+      }
     }
     return { kind: 'done', providerId, value, recovered };
   };
@@ -100,7 +130,15 @@ export async function runLedgeredWrite<THttp, T>(
         message: redactText(error.message),
       });
     } catch (ledgerError) {
-      if (!ConcurrencyError.isInstance(ledgerError)) throw ledgerError;
+      // Superseded, or storage is down too: the claim then stays pending until it expires, and whoever claims it
+      // next looks the record up before writing. Either way the failure to report is the write's own.
+      if (!ConcurrencyError.isInstance(ledgerError)) {
+        rt.logger.log('warn', 'could not record a failed write in the ledger; its claim expires instead', {
+          connectionId: write.connectionId,
+          operation: write.operation,
+          code: classify(ledgerError).code,
+        });
+      }
     }
     return { kind: 'failed', error };
   }

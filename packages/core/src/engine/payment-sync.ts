@@ -1,7 +1,8 @@
 import type { Payment } from '../model/payment';
 import { parsePayment } from '../model/payment';
 import type { EntityLink } from '../storage/links';
-import { classify } from './failures';
+import { isTransientStorageFailure } from '../storage/transient';
+import { classify, toSyncFailure } from './failures';
 import type { LocalRecord } from './host';
 import { runLedgeredWrite } from './ledgered';
 import type { PaymentSyncResult } from './results';
@@ -88,7 +89,31 @@ export async function pushPayment<THttp>(
       (error) => classify(rt.provider, error),
     );
 
+    // Posted, but not recorded here: the one outcome a person must not read as "failed" (see PaymentSyncResult).
+    const pending = (providerId: string, error: unknown): PaymentSyncResult => {
+      rt.logger.log(
+        'warn',
+        'payment posted but storage failed while recording it; the next sync records it',
+        {
+          connectionId: connection.id,
+          localId,
+          providerId,
+        },
+      );
+      return {
+        status: 'pending',
+        localId,
+        providerId,
+        failure: {
+          ...toSyncFailure(rt.provider, error, 'payment'),
+          action: `${rt.provider.displayName} accepted this payment, but the app could not record that. Do not enter it by hand: the next sync finishes recording it without posting it again.`,
+        },
+      };
+    };
+
     switch (outcome.kind) {
+      case 'unrecorded':
+        return pending(outcome.providerId, outcome.error);
       case 'in_progress':
         return { status: 'in_progress', localId };
       case 'unknown':
@@ -102,15 +127,21 @@ export async function pushPayment<THttp>(
       default:
         break;
     }
-    await rt.storage.links.upsertLink({
-      connectionId: connection.id,
-      entityType: 'payment',
-      localId,
-      providerId: outcome.providerId,
-      providerVersion: outcome.kind === 'done' ? (outcome.value?.version ?? null) : null,
-      contentHash: null,
-      lastSyncedAt: rt.clock.now(),
-    });
+    try {
+      await rt.storage.links.upsertLink({
+        connectionId: connection.id,
+        entityType: 'payment',
+        localId,
+        providerId: outcome.providerId,
+        providerVersion: outcome.kind === 'done' ? (outcome.value?.version ?? null) : null,
+        contentHash: null,
+        lastSyncedAt: rt.clock.now(),
+      });
+    } catch (error) {
+      // The ledger already says succeeded, so the next sync answers from it and stores the link then.
+      if (isTransientStorageFailure(error)) return pending(outcome.providerId, error);
+      throw error;
+    }
     if (outcome.kind === 'already')
       return { status: 'already_synced', localId, providerId: outcome.providerId };
     rt.emit(connection, {

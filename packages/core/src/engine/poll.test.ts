@@ -127,8 +127,8 @@ describe('routing by provider', () => {
 
   it('refuses a webhook for a provider it does not serve', async () => {
     const s = await createFakeSyncSetup();
-    expect(() => s.engine.handleWebhook('xero', { rawBody: '{}', headers: {}, secret: 's' })).toThrow(
-      ConfigurationError,
-    );
+    await expect(
+      s.engine.handleWebhook('xero', { rawBody: '{}', headers: {}, secret: 's' }),
+    ).rejects.toSatisfy(ConfigurationError.isInstance);
   });
 });

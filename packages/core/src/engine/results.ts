@@ -44,6 +44,13 @@ export type PaymentSyncResult =
    * it yet. The claim stays pending; the next attempt after it expires looks the payment up again before posting.
    */
   | { status: 'unknown'; localId: string; failure: SyncFailure }
+  /**
+   * The provider accepted the payment (`providerId`), but the app's storage failed while recording that (`failure`
+   * says why, usually `storage_unavailable`). Not a failure: do not enter the payment by hand. The next
+   * `syncPayment` finishes recording it without posting it again (at once in this process; in another one after the
+   * claim expires, by a look-up by reference).
+   */
+  | { status: 'pending'; localId: string; providerId: string; failure: SyncFailure }
   | { status: 'failed'; localId: string; failure: SyncFailure };
 
 export type InvoiceSyncResult =
@@ -125,11 +132,17 @@ export interface PollSummary {
   failure?: SyncFailure;
 }
 
-export type WebhookEventOutcome =
-  | { deliveryId: string; status: 'applied'; entityType: EntityType; providerId: string }
-  | { deliveryId: string; status: 'duplicate' }
-  | { deliveryId: string; status: 'ignored'; reason: string }
-  | { deliveryId: string; status: 'failed'; failure: SyncFailure };
+/**
+ * What one event did for one connection. An event about a company two owners connected produces one outcome per
+ * connection (each with its own `connectionId` and de-duplication); an event no connection matches produces one
+ * `ignored` outcome with `connectionId: null`.
+ */
+export type WebhookEventOutcome = { deliveryId: string; connectionId: string | null } & (
+  | { status: 'applied'; entityType: EntityType; providerId: string }
+  | { status: 'duplicate' }
+  | { status: 'ignored'; reason: string }
+  | { status: 'failed'; failure: SyncFailure }
+);
 
 export interface WebhookResult {
   /** False when the signature did not verify: answer 401 and process nothing. */

@@ -56,6 +56,11 @@ export interface EngineRuntime<THttp> {
   emit(connection: ConnectionRecord, event: EventPayload): void;
   /** Concurrent calls with the same key in this process share one run (the ledger covers other processes). */
   singleFlight<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Ledger keys whose provider write succeeded but whose completion could not be stored, with the claim this process
+   * still holds: the next run for the key completes it before anything else (see `runLedgeredWrite`).
+   */
+  readonly unsettledClaims: Map<string, { claimToken: string; providerId: string }>;
   /** Classifies `error`, emits `sync.failed`, and returns the failure for the result. */
   fail(
     connection: ConnectionRecord | null,
@@ -84,6 +89,7 @@ export function createEngineRuntime<THttp>(
     clock,
     logger,
     options,
+    unsettledClaims: new Map(),
 
     async open(connectionId, loaded) {
       const connection = loaded ?? (await storage.connections.getConnection(connectionId));

@@ -74,7 +74,13 @@ describe('webhook pipeline', () => {
     expect(result).toEqual({
       verified: true,
       events: [
-        { deliveryId: 'evt-1', status: 'applied', entityType: 'payment', providerId: payment.providerId },
+        {
+          deliveryId: 'evt-1',
+          connectionId: s.connectionId,
+          status: 'applied',
+          entityType: 'payment',
+          providerId: payment.providerId,
+        },
       ],
     });
     const local = [...s.host.payments.values()];
@@ -166,6 +172,7 @@ describe('webhook pipeline', () => {
     const redelivered = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
     expect(redelivered.events[0]).toEqual({
       deliveryId: 'evt-9',
+      connectionId: s.connectionId,
       status: 'applied',
       entityType: 'payment',
       providerId: payment.providerId,
@@ -174,7 +181,11 @@ describe('webhook pipeline', () => {
     expect(s.host.invoices.get(invoiceId)?.status).toBe('PAID');
 
     const again = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
-    expect(again.events[0]).toEqual({ deliveryId: 'evt-9', status: 'duplicate' });
+    expect(again.events[0]).toEqual({
+      deliveryId: 'evt-9',
+      connectionId: s.connectionId,
+      status: 'duplicate',
+    });
     expect(s.host.payments.size).toBe(1);
     expect(s.fake.count('payments.get')).toBe(2);
   });
@@ -273,5 +284,47 @@ describe('webhook pipeline', () => {
       (await s.storage.links.findLinkByLocalId(s.connectionId, 'invoice', invoiceId))?.providerVersion,
     ).toBe('1');
     expect(s.host.changes).toMatchObject([{ entityType: 'invoice', localId: invoiceId, deleted: false }]);
+  });
+});
+
+describe('webhooks for a company connected more than once', () => {
+  it('a second (or forged) connection to the same company does not take the first one’s webhooks', async () => {
+    const s = await createFakeSyncSetup();
+    const { invoiceId, invoiceProviderId } = await linkedInvoice(s);
+    // Another owner (or an attacker) connects the same company later: newest first no longer decides.
+    const second = await s.storage.connections.createConnection({
+      provider: s.fake.provider.id,
+      ownerId: 'owner-2',
+      tenantId: s.tenantId,
+      status: 'active',
+    });
+    const payment = await providerPayment(s, invoiceProviderId, 10_000, 'UI-7');
+    const delivery = await s.fake.webhook(
+      [
+        {
+          id: 'evt-shared',
+          entity: 'payment',
+          entityId: payment.providerId,
+          operation: 'create',
+          tenant: s.tenantId,
+          at: s.clock.now(),
+        },
+      ],
+      SECRET,
+    );
+    const result = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
+    expect(result.events.map((event) => [event.connectionId, event.status])).toEqual([
+      [s.connectionId, 'applied'],
+      [second.id, 'ignored'],
+    ]);
+    expect(s.host.invoices.get(invoiceId)?.status).toBe('PAID');
+
+    // Each connection de-duplicates on its own: a re-delivery is a duplicate for both.
+    const again = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
+    expect(again.events.map((event) => [event.connectionId, event.status])).toEqual([
+      [s.connectionId, 'duplicate'],
+      [second.id, 'duplicate'],
+    ]);
+    expect(s.host.payments.size).toBe(1);
   });
 });

@@ -48,27 +48,52 @@ async function fetchChange<THttp>(
   }
 }
 
+/** De-duplication key of one delivery for one connection: each connection of a tenant processes it once. */
+function deliveryKey(connection: ConnectionRecord, deliveryId: string): string {
+  return `${connection.id}:${deliveryId}`;
+}
+
+/**
+ * Delivers one event to every connection of its tenant. Two owners may legitimately connect one company (and a
+ * second, forged connection must not take the webhooks of the first), so no connection is preferred over another.
+ */
 async function handleEvent<THttp>(
   rt: EngineRuntime<THttp>,
-  connections: ConnectionRecord[],
+  connectionsOf: (tenantId: string) => Promise<ConnectionRecord[]>,
   event: NormalizedWebhookEvent,
-): Promise<WebhookEventOutcome> {
+): Promise<WebhookEventOutcome[]> {
   const { deliveryId } = event;
-  const connection = connections.find((c) => c.tenantId === event.tenantId);
-  if (!connection)
-    return { deliveryId, status: 'ignored', reason: `no connection for tenant ${event.tenantId}` };
-  // Remembered before processing so that of concurrent re-deliveries exactly one applies it. If processing then
-  // fails, the id is forgotten again so the provider's re-delivery is processed; applying twice is safe because
-  // payments go through the ledger and links.
-  const first = await rt.storage.syncState.rememberDelivery(
-    rt.provider.id,
-    deliveryId,
-    rt.options.deliveryTtlMs ?? DEFAULT_DELIVERY_TTL_MS,
-  );
-  if (!first) return { deliveryId, status: 'duplicate' };
-  const outcome = await processEvent(rt, connection, event);
-  if (outcome.status === 'failed') await forgetFailedDelivery(rt, deliveryId);
-  return outcome;
+  const connections = await connectionsOf(event.tenantId);
+  if (connections.length === 0) {
+    return [
+      {
+        deliveryId,
+        connectionId: null,
+        status: 'ignored',
+        reason: `no connection for tenant ${event.tenantId}`,
+      },
+    ];
+  }
+  const outcomes: WebhookEventOutcome[] = [];
+  for (const connection of connections) {
+    const key = deliveryKey(connection, deliveryId);
+    // Remembered before processing so that of concurrent re-deliveries exactly one applies it. If processing then
+    // fails, the key is forgotten again so the provider's re-delivery is processed; applying twice is safe because
+    // payments go through the ledger and links.
+    const first = await rt.storage.syncState.rememberDelivery(
+      rt.provider.id,
+      key,
+      rt.options.deliveryTtlMs ?? DEFAULT_DELIVERY_TTL_MS,
+    );
+    if (!first) {
+      outcomes.push({ deliveryId, connectionId: connection.id, status: 'duplicate' });
+      continue;
+    }
+    const outcome = await processEvent(rt, connection, event);
+    if (outcome.status === 'failed') await forgetFailedDelivery(rt, key);
+    outcomes.push(outcome);
+  }
+  return outcomes;
 }
 
 async function processEvent<THttp>(
@@ -77,36 +102,53 @@ async function processEvent<THttp>(
   event: NormalizedWebhookEvent,
 ): Promise<WebhookEventOutcome> {
   const { deliveryId } = event;
-  const opened = await rt.openOrFail(connection.id, event.entityType, null);
-  if ('failure' in opened) return { deliveryId, status: 'failed', failure: opened.failure };
+  const connectionId = connection.id;
+  const opened = await rt.openOrFail(connection.id, event.entityType, null, connection);
+  if ('failure' in opened) return { deliveryId, connectionId, status: 'failed', failure: opened.failure };
   try {
     const change = await fetchChange(rt, opened.scope, event);
     if (!change)
-      return { deliveryId, status: 'ignored', reason: `${event.entityType} events are not synced` };
+      return {
+        deliveryId,
+        connectionId,
+        status: 'ignored',
+        reason: `${event.entityType} events are not synced`,
+      };
     const outcome = await applyProviderChange(rt, opened.scope, change);
-    if (!outcome.applied) return { deliveryId, status: 'ignored', reason: outcome.reason };
-    return { deliveryId, status: 'applied', entityType: event.entityType, providerId: event.providerId };
+    if (!outcome.applied) return { deliveryId, connectionId, status: 'ignored', reason: outcome.reason };
+    return {
+      deliveryId,
+      connectionId,
+      status: 'applied',
+      entityType: event.entityType,
+      providerId: event.providerId,
+    };
   } catch (error) {
-    return { deliveryId, status: 'failed', failure: rt.fail(connection, event.entityType, null, error) };
+    return {
+      deliveryId,
+      connectionId,
+      status: 'failed',
+      failure: rt.fail(connection, event.entityType, null, error),
+    };
   }
 }
 
-async function forgetFailedDelivery<THttp>(rt: EngineRuntime<THttp>, deliveryId: string): Promise<void> {
+async function forgetFailedDelivery<THttp>(rt: EngineRuntime<THttp>, key: string): Promise<void> {
   try {
-    await rt.storage.syncState.forgetDelivery(rt.provider.id, deliveryId);
+    await rt.storage.syncState.forgetDelivery(rt.provider.id, key);
   } catch (error) {
     // The event already failed and was reported; a store that cannot forget leaves recovery to the incremental pull.
     rt.logger.log('warn', 'could not forget a failed webhook delivery', {
       provider: rt.provider.id,
-      deliveryId,
+      deliveryKey: key,
       code: BlueClerkError.isInstance(error) ? error.code : 'internal',
     });
   }
 }
 
 /**
- * The webhook pipeline: verify the signature on the raw body, normalize, de-duplicate deliveries, fetch what each
- * event points to and apply it (a payment is recorded against its linked invoice, which is marked paid when its
+ * The webhook pipeline: verify the signature on the raw body, normalize, de-duplicate deliveries per connection,
+ * deliver each event to every active connection of its tenant, fetch what it points to and apply it (a payment is recorded against its linked invoice, which is marked paid when its
  * balance reaches zero). `verified: false` means answer 401 and nothing was processed. A body that is not the
  * provider's shape throws `ValidationError` (answer 400).
  */
@@ -122,10 +164,20 @@ export async function handleWebhookRequest<THttp>(
   }
   const events = webhooks.parse(request.rawBody, request.headers);
   if (events.length === 0) return { verified: true, events: [] };
-  const connections = (await rt.storage.connections.listConnections({ provider: rt.provider.id })).filter(
-    (c) => c.status !== 'disconnected',
-  );
+  // One look-up per tenant in the delivery (not a scan of every connection of the provider).
+  const byTenant = new Map<string, Promise<ConnectionRecord[]>>();
+  const connectionsOf = (tenantId: string) => {
+    let found = byTenant.get(tenantId);
+    if (!found) {
+      found = rt.storage.connections
+        .listConnections({ provider: rt.provider.id, tenantId })
+        // Oldest first, so outcomes come in a stable order; a disconnected connection takes no webhooks.
+        .then((list) => list.filter((c) => c.status !== 'disconnected').reverse());
+      byTenant.set(tenantId, found);
+    }
+    return found;
+  };
   const outcomes: WebhookEventOutcome[] = [];
-  for (const event of events) outcomes.push(await handleEvent(rt, connections, event));
+  for (const event of events) outcomes.push(...(await handleEvent(rt, connectionsOf, event)));
   return { verified: true, events: outcomes };
 }

@@ -1,7 +1,7 @@
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, ConfigurationError } from '../errors/index';
+import { AuthError, ConfigurationError, ValidationError } from '../errors/index';
 import type { BlueClerkEvent } from '../events/types';
 import { createManualClock } from '../runtime/clock';
 import { createMemoryStorage } from '../storage/memory/memory-storage';
@@ -26,6 +26,9 @@ afterAll(() => server.close());
 
 const STATE_SECRET = 'kq3H9vT2mW8xZp5rLs1Yb7Nc4Dg6Jf0E';
 const TENANTS_URL = 'https://api.blueclerk.test/connections';
+
+/** The callback as the browser that started the attempt makes it: with its binding cookie. */
+const bound = (started: { browserBinding: string }) => ({ browserBinding: started.browserBinding });
 
 function setup(
   overrides: Partial<ConnectFlowOptions> = {},
@@ -106,7 +109,7 @@ describe('createConnectFlow', () => {
     // The verifier travels only inside the encrypted state, never in the URL.
     expect(started.state.split('.')).toHaveLength(5);
 
-    const record = await flow.handleCallback(await approve(started.url));
+    const record = await flow.handleCallback(await approve(started.url), bound(started));
     expect(endpoint.stats.codeVerifiers).toHaveLength(1);
     const verifier = endpoint.stats.codeVerifiers[0] as string;
     expect(await computeCodeChallenge(verifier)).toBe(url.searchParams.get('code_challenge'));
@@ -121,7 +124,7 @@ describe('createConnectFlow', () => {
     );
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     expect(new URL(started.url).searchParams.has('code_challenge')).toBe(false);
-    await flow.handleCallback(await approve(started.url));
+    await flow.handleCallback(await approve(started.url), bound(started));
     const exchange = endpoint.stats.requests[0];
     expect(exchange?.authorization).toBeNull();
     const form = new URLSearchParams(exchange?.body);
@@ -135,6 +138,7 @@ describe('createConnectFlow', () => {
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const record = await flow.handleCallback(
       new URL(`https://app.blueclerk.test/cb?${new URLSearchParams(await approve(started.url))}`),
+      bound(started),
     );
     expect(record).toMatchObject({
       id: started.connectionId,
@@ -159,7 +163,10 @@ describe('createConnectFlow', () => {
     const { flow, approve } = setup({}, provider);
     // setup() adds resolveTenant; the callback value must win.
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
-    const record = await flow.handleCallback(await approve(started.url, { realmId: '9130355' }));
+    const record = await flow.handleCallback(
+      await approve(started.url, { realmId: '9130355' }),
+      bound(started),
+    );
     expect(record.tenantId).toBe('9130355');
   });
 
@@ -170,10 +177,14 @@ describe('createConnectFlow', () => {
     const parts = params.state.split('.');
     const ciphertext = parts[3] as string;
     parts[3] = (ciphertext[0] === 'A' ? 'B' : 'A') + ciphertext.slice(1);
-    const error = await flow.handleCallback({ ...params, state: parts.join('.') }).catch((e: unknown) => e);
+    const error = await flow
+      .handleCallback({ ...params, state: parts.join('.') }, bound(started))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).code).toBe('oauth_state_invalid');
-    await expect(flow.handleCallback({ ...params, state: 'not-a-state' })).rejects.toMatchObject({
+    await expect(
+      flow.handleCallback({ ...params, state: 'not-a-state' }, bound(started)),
+    ).rejects.toMatchObject({
       code: 'oauth_state_invalid',
     });
     expect(endpoint.stats.codeExchanges).toBe(0);
@@ -183,7 +194,9 @@ describe('createConnectFlow', () => {
     const { flow, approve, clock } = setup();
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     clock.advance(11 * 60_000);
-    const error = await flow.handleCallback(await approve(started.url)).catch((e: unknown) => e);
+    const error = await flow
+      .handleCallback(await approve(started.url), bound(started))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'oauth_state_invalid' });
     expect((error as Error).message).toContain('expired');
   });
@@ -192,8 +205,10 @@ describe('createConnectFlow', () => {
     const { flow, approve, endpoint } = setup();
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const params = await approve(started.url);
-    await flow.handleCallback(params);
-    await expect(flow.handleCallback({ ...params, code: endpoint.issueCode() })).rejects.toMatchObject({
+    await flow.handleCallback(params, bound(started));
+    await expect(
+      flow.handleCallback({ ...params, code: endpoint.issueCode() }, bound(started)),
+    ).rejects.toMatchObject({
       code: 'oauth_state_invalid',
     });
     expect(endpoint.stats.codeExchanges).toBe(1);
@@ -208,22 +223,27 @@ describe('createConnectFlow', () => {
     });
     const started = await quickbooksFlow.start({ provider: 'quickbooks', ownerId: 'owner-1' });
     const error = await xero.flow
-      .handleCallback(await xero.approve(started.url), { provider: 'xero' })
+      .handleCallback(await xero.approve(started.url), { ...bound(started), provider: 'xero' })
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'oauth_state_invalid' });
     expect((error as Error).message).toContain('another provider');
     // Without an expected provider, a state for a provider this flow does not offer is refused too.
     const other = await quickbooksFlow.start({ provider: 'quickbooks', ownerId: 'owner-1' });
-    await expect(xero.flow.handleCallback(await xero.approve(other.url))).rejects.toMatchObject({
-      code: 'oauth_state_invalid',
-    });
+    await expect(xero.flow.handleCallback(await xero.approve(other.url), bound(other))).rejects.toMatchObject(
+      {
+        code: 'oauth_state_invalid',
+      },
+    );
   });
 
   it('reports access_denied without calling the token endpoint', async () => {
     const { flow, endpoint, storage } = setup();
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const error = await flow
-      .handleCallback({ state: started.state, error: 'access_denied', error_description: 'User denied' })
+      .handleCallback(
+        { state: started.state, error: 'access_denied', error_description: 'User denied' },
+        bound(started),
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).details).toMatchObject({ oauthError: 'access_denied' });
@@ -236,7 +256,7 @@ describe('createConnectFlow', () => {
     const { flow, storage } = setup();
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const error = await flow
-      .handleCallback({ state: started.state, code: 'code-the-server-never-issued' })
+      .handleCallback({ state: started.state, code: 'code-the-server-never-issued' }, bound(started))
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'oauth_exchange_failed', details: { oauthError: 'invalid_grant' } });
     expect(exposedText(error)).not.toContain('code-the-server-never-issued');
@@ -246,7 +266,7 @@ describe('createConnectFlow', () => {
   it('reconnects an existing connection with a CAS update back to active', async () => {
     const { flow, storage, approve } = setup();
     const first = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
-    const created = await flow.handleCallback(await approve(first.url));
+    const created = await flow.handleCallback(await approve(first.url), bound(first));
     await storage.connections.updateConnection(
       created.id,
       { status: 'needs_reconnect' },
@@ -254,7 +274,7 @@ describe('createConnectFlow', () => {
     );
     const again = await flow.start({ provider: 'xero', ownerId: 'owner-1', connectionId: created.id });
     expect(again.connectionId).toBe(created.id);
-    const reconnected = await flow.handleCallback(await approve(again.url));
+    const reconnected = await flow.handleCallback(await approve(again.url), bound(again));
     expect(reconnected.status).toBe('active');
     expect(reconnected.version).toBe(created.version + 2);
     await expect(
@@ -306,7 +326,7 @@ describe('createConnectFlow', () => {
   it('disconnect revokes the refresh token, wipes tokens, marks disconnected and emits an event', async () => {
     const { flow, storage, vault, approve, revocations, events } = setup();
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
-    const record = await flow.handleCallback(await approve(started.url));
+    const record = await flow.handleCallback(await approve(started.url), bound(started));
     const refreshToken = openTokenSet(vault, record.id, record.tokens!).refreshToken;
     const result = await flow.disconnect(record.id);
     expect(result).toMatchObject({ revoked: true, revokeError: null });
@@ -321,7 +341,7 @@ describe('createConnectFlow', () => {
   it('disconnect still wipes tokens when revocation fails, and reports the failure redacted', async () => {
     const { flow, vault, approve } = setup();
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
-    const record = await flow.handleCallback(await approve(started.url));
+    const record = await flow.handleCallback(await approve(started.url), bound(started));
     const tokens = openTokenSet(vault, record.id, record.tokens!);
     server.use(
       http.post(
@@ -336,5 +356,85 @@ describe('createConnectFlow', () => {
     const text = JSON.stringify(result);
     expect(text).not.toContain(tokens.refreshToken);
     expect(text).not.toContain(tokens.accessToken);
+  });
+});
+
+describe('attacks on the connect flow', () => {
+  it('login CSRF: a state completed in another browser (no or another binding cookie) connects nothing', async () => {
+    const { flow, approve, endpoint, storage } = setup();
+    const attacker = await flow.start({ provider: 'xero', ownerId: 'attacker' });
+    const params = await approve(attacker.url);
+    // The victim's browser has no cookie for this attempt, or its own from another attempt.
+    const victim = await flow.start({ provider: 'xero', ownerId: 'victim' });
+    for (const browserBinding of [undefined, null, '', victim.browserBinding]) {
+      const error = await flow.handleCallback(params, { browserBinding }).catch((e: unknown) => e);
+      expect(AuthError.isInstance(error) && error.code).toBe('oauth_state_invalid');
+      expect((error as Error).message).toContain('another browser');
+    }
+    expect(endpoint.stats.codeExchanges).toBe(0);
+    expect(await storage.connections.listConnections({ ownerId: 'attacker' })).toEqual([]);
+    expect(await storage.connections.listConnections({ ownerId: 'victim' })).toEqual([]);
+    // The refused attempts did not use the state up: the browser that started it still completes it.
+    await expect(flow.handleCallback(params, bound(attacker))).resolves.toMatchObject({
+      ownerId: 'attacker',
+    });
+  });
+
+  it('login CSRF: a state started by another account than the signed-in one is refused before the exchange', async () => {
+    const { flow, approve, endpoint, storage } = setup();
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-a' });
+    const params = await approve(started.url);
+    await expect(
+      flow.handleCallback(params, { ...bound(started), expectedOwnerId: 'owner-b' }),
+    ).rejects.toMatchObject({ code: 'oauth_state_invalid' });
+    expect(endpoint.stats.codeExchanges).toBe(0);
+    expect(await storage.connections.listConnections({ ownerId: 'owner-a' })).toEqual([]);
+    await expect(
+      flow.handleCallback(params, { ...bound(started), expectedOwnerId: 'owner-a' }),
+    ).resolves.toMatchObject({ ownerId: 'owner-a', status: 'active' });
+  });
+
+  it('open redirect: returnTo with tabs, newlines, backslashes, other hosts or non-strings is refused', async () => {
+    const { flow } = setup({ returnToOrigins: ['https://app.blueclerk.test'] });
+    const hostile: unknown[] = [
+      '/\t/evil.test',
+      '/\r/evil.test',
+      '/\n/evil.test',
+      '/\\evil.test',
+      '//evil.test',
+      '/ /evil.test',
+      'https://evil.test/',
+      'https://app.blueclerk.test.evil.test/',
+      'https://user:pass@app.blueclerk.test/',
+      'http://app.blueclerk.test/',
+      'https://app.blueclerk.test/\t',
+      'javascript:alert(1)',
+      '',
+      42,
+      {},
+      ['/settings'],
+    ];
+    for (const returnTo of hostile) {
+      const error = await flow
+        .start({ provider: 'xero', ownerId: 'o', returnTo: returnTo as string })
+        .catch((e: unknown) => e);
+      expect(ValidationError.isInstance(error), JSON.stringify(returnTo)).toBe(true);
+      expect((error as ValidationError).issues[0]?.path).toBe('returnTo');
+    }
+    for (const returnTo of ['/settings/integrations?tab=qb#top', 'https://app.blueclerk.test/done']) {
+      await expect(flow.start({ provider: 'xero', ownerId: 'o', returnTo })).resolves.toBeDefined();
+    }
+  });
+
+  it('untyped input: a callback of the wrong type is a typed validation error', async () => {
+    const { flow } = setup();
+    for (const input of [null, 42, ['code=x']]) {
+      await expect(
+        flow.handleCallback(input as unknown as string, { browserBinding: 'x'.repeat(64) }),
+      ).rejects.toSatisfy(ValidationError.isInstance);
+    }
+    await expect(
+      flow.handleCallback('code=x&state=y', null as unknown as { browserBinding: string }),
+    ).rejects.toSatisfy(ValidationError.isInstance);
   });
 });

@@ -17,8 +17,10 @@ import type { ProviderId } from '../storage/types';
 import { openTokens, protectTokenSet, sealTokens } from '../tokens/sealed';
 import type { TokenVault } from '../vault/types';
 import { buildAuthorizeUrl } from './authorize-url';
+import { createBrowserBinding, hashBrowserBinding, sameBinding } from './browser-binding';
 import { createOAuthClients } from './clients';
 import { createPkcePair } from './pkce';
+import { checkReturnTo } from './return-to';
 import { revokeToken } from './revoke';
 import { assertStateSecret, createStateCodec, type StateCodec } from './state';
 import { requestTokenSet } from './token-endpoint';
@@ -76,12 +78,28 @@ export interface StartConnectResult {
   state: string;
   connectionId: string;
   provider: ProviderId;
+  /**
+   * Set this as an HttpOnly, SameSite=Lax, Secure cookie on the response that redirects to `url`
+   * (`setBindingCookie(res, started)`), and hand it back to `handleCallback` from the callback request's cookie
+   * (`bindingFromRequest(req, provider)`): it ties the attempt to this browser.
+   */
+  browserBinding: string;
 }
 
 /** Raw callback input: the full redirect URL, its query string, or already-parsed parameters. */
 export type CallbackInput = string | URL | URLSearchParams | Record<string, string | undefined>;
 
 export interface HandleCallbackOptions {
+  /**
+   * The binding cookie of the browser making this request (`bindingFromRequest(req, provider)`). Required: a
+   * callback without it, or with another browser's, is refused before the code is exchanged (login CSRF).
+   */
+  browserBinding: string | null | undefined;
+  /**
+   * The owner the app's own session says is signed in. When given, a state started for another owner is refused
+   * before the code is exchanged.
+   */
+  expectedOwnerId?: string;
   /** Refuse a state issued for another provider (an app with one callback route per provider passes its id). */
   provider?: ProviderId;
 }
@@ -114,7 +132,7 @@ export interface ConnectFlow {
    * Verifies state, exchanges the code, resolves the tenant(s), stores sealed tokens and discovers per-connection
    * settings. Returns the active connection, every connection of the grant, and the app's `returnTo`.
    */
-  handleCallback(input: CallbackInput, options?: HandleCallbackOptions): Promise<CallbackResult>;
+  handleCallback(input: CallbackInput, options: HandleCallbackOptions): Promise<CallbackResult>;
   disconnect(connectionId: string): Promise<DisconnectResult>;
 }
 
@@ -138,22 +156,6 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
   codecPromise.catch(() => {});
 
   const providerOf = (id: string) => options.providers[id] as ConnectableProvider;
-
-  function checkReturnTo(returnTo: string | undefined): string | null {
-    if (returnTo === undefined) return null;
-    if (returnTo.startsWith('/') && !returnTo.startsWith('//') && !returnTo.startsWith('/\\'))
-      return returnTo;
-    let origin: string | null = null;
-    try {
-      origin = new URL(returnTo).origin;
-    } catch {
-      origin = null;
-    }
-    if (origin !== null && (options.returnToOrigins ?? []).includes(origin)) return returnTo;
-    throw new ValidationError('returnTo must be a relative path or an URL on an allowed origin', [
-      { path: 'returnTo', message: 'not a relative path and not on returnToOrigins' },
-    ]);
-  }
 
   function emit(type: 'connection.connected' | 'connection.disconnected', record: ConnectionRecord): void {
     options.events?.emit({
@@ -331,7 +333,7 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
           { path: 'ownerId', message: 'required' },
         ]);
       }
-      const returnTo = checkReturnTo(input.returnTo);
+      const returnTo = checkReturnTo(input.returnTo, options.returnToOrigins ?? []);
       let connectionId = input.connectionId;
       if (connectionId !== undefined) {
         const existing = await storage.connections.getConnection(connectionId);
@@ -349,6 +351,7 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
       }
       const pkce = provider.oauth.pkce === 'S256' ? await createPkcePair() : null;
       const codec = await codecPromise;
+      const browserBinding = createBrowserBinding();
       const state = await codec.seal({
         ownerId: input.ownerId,
         provider: provider.id,
@@ -356,6 +359,7 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
         returnTo,
         codeVerifier: pkce?.codeVerifier ?? null,
         nonce: randomId(16),
+        bindingHash: await hashBrowserBinding(browserBinding),
       });
       const url = buildAuthorizeUrl({
         oauth: provider.oauth,
@@ -364,17 +368,47 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
         scopes: input.scopes,
         codeChallenge: pkce?.codeChallenge ?? null,
       });
-      return { url, state, connectionId, provider: provider.id };
+      return { url, state, connectionId, provider: provider.id, browserBinding };
     },
 
-    async handleCallback(input, callbackOptions = {}) {
+    async handleCallback(input, callbackOptions) {
       const params = toSearchParams(input);
+      if (typeof callbackOptions !== 'object' || callbackOptions === null) {
+        throw new ValidationError(
+          'handleCallback needs { browserBinding } from the callback request’s cookie',
+          [{ path: 'options.browserBinding', message: 'required' }],
+        );
+      }
       const codec = await codecPromise;
       const context = await codec.open(params.get('state') ?? '', callbackOptions.provider);
       if (!clients.ids.includes(context.provider)) {
         throw new AuthError('oauth_state_invalid', `This app no longer offers ${context.provider}`);
       }
       const provider = providerOf(context.provider);
+      // Checked before the state is used up and before any code exchange: a forged completion writes nothing,
+      // exchanges nothing and leaves the real browser's attempt intact.
+      const binding = callbackOptions.browserBinding;
+      if (
+        typeof binding !== 'string' ||
+        binding.length === 0 ||
+        !sameBinding(await hashBrowserBinding(binding), context.bindingHash)
+      ) {
+        throw new AuthError(
+          'oauth_state_invalid',
+          'This connection was started in another browser (or its cookie is missing); nothing was connected',
+          { action: 'Start the connection again from this browser' },
+        );
+      }
+      if (
+        callbackOptions.expectedOwnerId !== undefined &&
+        callbackOptions.expectedOwnerId !== context.ownerId
+      ) {
+        throw new AuthError(
+          'oauth_state_invalid',
+          'This connection was started by another account than the one signed in; nothing was connected',
+          { action: 'Sign in with the account that started the connection, or start it again' },
+        );
+      }
       // Single use: of N deliveries of the same state exactly one gets past this line.
       const first = await storage.syncState.rememberDelivery(
         'oauth-state',
@@ -573,6 +607,12 @@ function toSearchParams(input: CallbackInput): URLSearchParams {
   if (typeof input === 'string') {
     const query = input.includes('?') ? input.slice(input.indexOf('?') + 1) : input;
     return new URLSearchParams(query.split('#')[0]);
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ValidationError(
+      'The callback input must be the redirect URL, its query string or its parameters',
+      [{ path: 'input', message: 'expected a URL, a string or an object of query parameters' }],
+    );
   }
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(input)) if (typeof value === 'string') params.set(key, value);

@@ -1,4 +1,15 @@
 export { type AuthorizeUrlInput, buildAuthorizeUrl } from './authorize-url';
+export {
+  type BindingCookieOptions,
+  BROWSER_BINDING_COOKIE,
+  bindingCookieName,
+  bindingFromRequest,
+  clearBindingCookie,
+  type HeaderTarget,
+  readBindingCookie,
+  serializeBindingCookie,
+  setBindingCookie,
+} from './browser-binding';
 export { buildClientAuthenticatedRequest } from './client-auth';
 export { createOAuthClients, type OAuthClient } from './clients';
 export {
@@ -14,6 +25,7 @@ export {
   type StartConnectResult,
 } from './connect-flow';
 export { computeCodeChallenge, createCodeVerifier, createPkcePair, type PkcePair } from './pkce';
+export { checkReturnTo } from './return-to';
 export { revokeToken } from './revoke';
 export { assertStateSecret, createStateCodec, type OAuthStatePayload, type StateCodec } from './state';
 export {

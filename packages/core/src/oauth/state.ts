@@ -22,6 +22,11 @@ export interface OAuthStatePayload {
   codeVerifier: string | null;
   /** Single-use marker: the callback remembers it, so a replayed state is refused. */
   nonce: string;
+  /**
+   * SHA-256 (base64url) of the browser binding `connect.start` handed to the app for a cookie; the callback must
+   * present the binding itself, so a state completed in another browser is refused (login CSRF).
+   */
+  bindingHash: string;
   /** When the state expires, epoch ms. */
   expiresAt: number;
 }
@@ -64,6 +69,7 @@ const payloadSchema = /* @__PURE__ */ (() =>
     returnTo: z.string().nullable(),
     codeVerifier: z.string().nullable(),
     nonce: z.string().min(16),
+    bindingHash: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
   }))();
 
 const SALT = new TextEncoder().encode('blueclerk/oauth-state/v1');

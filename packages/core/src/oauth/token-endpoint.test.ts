@@ -68,6 +68,7 @@ describe('requestTokenSet', () => {
         refreshTokenExpiresAt: 1_000_000 + 8_726_400_000,
         refreshTokenIssuedAt: 1_000_000,
         scope: null,
+        accessTokenIssuedAt: 1_000_000,
       },
     });
   });

@@ -77,6 +77,7 @@ export function tokenSetFromResponse(
     refreshTokenExpiresAt: refreshToken === null ? null : refreshTokenExpiresAt,
     refreshTokenIssuedAt: rotated ? now : (previous?.refreshTokenIssuedAt ?? null),
     scope: body.scope ?? previous?.scope ?? null,
+    accessTokenIssuedAt: now,
   };
 }
 

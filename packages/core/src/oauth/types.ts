@@ -4,7 +4,7 @@ import type { TokenPolicy } from '../tokens/policy';
 
 /**
  * What a provider declares about its OAuth 2.0 authorization-code flow. Core's connect flow and token manager do
- * the work; a provider only supplies this data (and, where the tenant is not in the callback, `resolveTenant`).
+ * the work; a provider only supplies this data (and, where the tenant is not in the callback, `resolveTenants`).
  */
 export interface OAuthEndpoints {
   authorizeUrl: string;

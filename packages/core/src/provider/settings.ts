@@ -24,7 +24,7 @@ export interface SettingsSchema<TSettings> {
 export interface ConnectionSettingsSpec<THttp = unknown, TSettings = Record<string, unknown>> {
   readonly schema: SettingsSchema<TSettings>;
   /**
-   * Reads what the provider itself knows (QuickBooks: the home currency in CompanyInfo) right after the connection
+   * Reads what the provider itself knows (QuickBooks: the home currency in Preferences `CurrencyPrefs.HomeCurrency`) right after the connection
    * is made; the result is validated and stored. Values the app set later win. A failure here does not fail the
    * connection: the settings stay as they were and the problem is logged.
    */

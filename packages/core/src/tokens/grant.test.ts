@@ -59,7 +59,7 @@ async function seedGrant() {
       vault,
       providers: { xero: testProvider() },
       credentials: { xero: TEST_CREDENTIALS },
-      lock: { ttlMs: 5_000, waitMs: 5_000, pollMs: 5 },
+      lock: { ttlMs: 5_000, waitMs: 10_000, pollMs: 5 },
       refreshTimeoutMs: 2_000,
     });
   return { endpoint, storage, vault, holder, member, manager };
@@ -131,7 +131,10 @@ describe('one grant, several tenants', () => {
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
     const authorize = new URL(started.url);
     const code = endpoint.issueCode(authorize.searchParams.get('code_challenge'));
-    const result = await flow.handleCallback({ code, state: authorize.searchParams.get('state') ?? '' });
+    const result = await flow.handleCallback(
+      { code, state: authorize.searchParams.get('state') ?? '' },
+      { browserBinding: started.browserBinding },
+    );
 
     expect(result.connections.map((c) => c.tenantId)).toEqual(['org-a', 'org-b']);
     const [first, second] = result.connections;

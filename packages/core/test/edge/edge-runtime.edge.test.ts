@@ -56,6 +56,7 @@ describe('core main entry on an edge runtime', () => {
       returnTo: '/settings/integrations',
       codeVerifier: null,
       nonce: 'nonce-0123456789abcdef',
+      bindingHash: 'x'.repeat(43),
     });
     expect(state).not.toContain('acct_1');
     await expect(codec.open(state, 'quickbooks')).resolves.toMatchObject({ connectionId: 'conn_edge' });

@@ -86,6 +86,8 @@ export interface QuickBooksClient {
   cdc(ctx: QboCtx, entities: QboEntity[], changedSince: string): Promise<Map<string, QboObject[]>>;
   /** The company's Preferences (home currency in `CurrencyPrefs.HomeCurrency`). */
   preferences(ctx: QboCtx): Promise<QboObject>;
+  /** The company's CompanyInfo (`GET /companyinfo/{realmId}`). */
+  companyInfo(ctx: QboCtx): Promise<QboObject>;
   batch(ctx: QboCtx, items: QboObject[], requestId?: string): Promise<QboObject[]>;
 }
 
@@ -108,6 +110,16 @@ export function createQuickBooksClient(settings: ResolvedQuickBooksSettings): Qu
   }
 
   return {
+    async companyInfo(ctx) {
+      const { data } = await ctx.http.request({
+        method: 'GET',
+        path: companyPath(ctx, `companyinfo/${encodeURIComponent(ctx.tenantId)}`),
+        query: { minorversion },
+        schema: z.looseObject({ CompanyInfo: z.looseObject({}) }),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      return data.CompanyInfo as QboObject;
+    },
     async preferences(ctx) {
       const { data } = await ctx.http.request({
         method: 'GET',

@@ -55,7 +55,11 @@ function createApp(homeCurrency = 'USD') {
   // The fake names its tenant in the callback, the way QuickBooks sends realmId.
   const fakeProvider = defineProvider({
     ...fake.provider,
-    oauth: { ...fake.provider.oauth, tenantFromCallback: (params) => params.get('tenant') },
+    oauth: {
+      ...fake.provider.oauth,
+      tenantFromCallback: (params) => params.get('tenant'),
+      verifyTenant: async ({ tenantId }) => (tenantId === FAKE_TENANT ? {} : false),
+    },
   });
   const storage = createMemoryStorage();
   const db = createAppDatabase();

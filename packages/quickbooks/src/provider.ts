@@ -63,6 +63,23 @@ export type QuickBooksProvider = AccountingProvider<ProviderHttp> & {
   createHttp(options: Omit<ProviderHttpOptions, 'provider' | 'classifyError'>): ProviderHttp;
 };
 
+/**
+ * Proves the new token reaches the realm the callback URL named: `realmId` is a query parameter anyone can edit, and
+ * QuickBooks refuses a token on another company's URL (403, Fault 3100).
+ */
+function verifyRealm(client: QuickBooksClient) {
+  return async ({ http, tenantId }: { http: ProviderHttp; tenantId: string }) => {
+    const info = await client.companyInfo({
+      connectionId: `verify:${tenantId}`,
+      tenantId,
+      http,
+      settings: {},
+    });
+    if (String(info.Id ?? tenantId) !== tenantId) return false as const;
+    return typeof info.CompanyName === 'string' ? { tenantName: info.CompanyName } : {};
+  };
+}
+
 /** Reads the company's home currency (Preferences `CurrencyPrefs.HomeCurrency`) when it connects. */
 function discoverCompanySettings(client: QuickBooksClient) {
   return async (ctx: Parameters<QuickBooksClient['preferences']>[0]) => {
@@ -86,7 +103,7 @@ export function createQuickBooksProvider(settings: QuickBooksSettings = {}): Qui
     id: 'quickbooks',
     displayName: 'QuickBooks Online',
     capabilities: QUICKBOOKS_CAPABILITIES,
-    oauth: quickBooksOAuth,
+    oauth: { ...quickBooksOAuth, verifyTenant: verifyRealm(client) },
     tokenPolicy: QUICKBOOKS_TOKEN_POLICY,
     connectionSettings: {
       schema: QuickBooksConnectionSettingsSchema,

@@ -1,7 +1,7 @@
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, ConfigurationError, ValidationError } from '../errors/index';
+import { AuthError, ConfigurationError, ProviderError, ValidationError } from '../errors/index';
 import type { BlueClerkEvent } from '../events/types';
 import { createManualClock } from '../runtime/clock';
 import { createMemoryStorage } from '../storage/memory/memory-storage';
@@ -159,7 +159,10 @@ describe('createConnectFlow', () => {
   });
 
   it('takes the tenant from the callback when the provider declares tenantFromCallback', async () => {
-    const provider = testProvider({ tenantFromCallback: (params) => params.get('realmId') });
+    const provider = testProvider({
+      tenantFromCallback: (params) => params.get('realmId'),
+      verifyTenant: async ({ tenantId }) => (tenantId === '9130355' ? { tenantName: 'Realm 355' } : false),
+    });
     const { flow, approve } = setup({}, provider);
     // setup() adds resolveTenant; the callback value must win.
     const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
@@ -436,5 +439,29 @@ describe('attacks on the connect flow', () => {
     await expect(
       flow.handleCallback('code=x&state=y', null as unknown as { browserBinding: string }),
     ).rejects.toSatisfy(ValidationError.isInstance);
+  });
+
+  it('tenant taken from the URL: a realmId the new token cannot read is refused and the grant revoked', async () => {
+    const provider = testProvider({
+      tenantFromCallback: (params) => params.get('realmId'),
+      // The provider answers 403 for a company the token was not granted.
+      verifyTenant: async ({ tenantId }) => {
+        if (tenantId === 'realm-granted') return {};
+        throw new ProviderError('provider_error', 'forbidden', { status: 403 });
+      },
+    });
+    const { flow, approve, storage, revocations } = setup({}, provider);
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
+    const params = await approve(started.url, { realmId: 'realm-of-someone-else' });
+    const error = await flow.handleCallback(params, bound(started)).catch((e: unknown) => e);
+    expect(AuthError.isInstance(error) && error.code).toBe('tenant_unverified');
+    expect(await storage.connections.listConnections({ ownerId: 'owner-1' })).toEqual([]);
+    expect(revocations).toHaveLength(1);
+    expect(exposedText(error)).not.toMatch(/at_|rt_/);
+  });
+
+  it('refuses at set-up a provider that reads the tenant from the URL without verifying it', () => {
+    const provider = testProvider({ tenantFromCallback: (params) => params.get('realmId') });
+    expect(() => setup({}, provider)).toThrow(/verifyTenant/);
   });
 });

@@ -1,4 +1,11 @@
-import { AuthError, BlueClerkError, ConcurrencyError, ValidationError } from '../errors/index';
+import {
+  AuthError,
+  BlueClerkError,
+  ConcurrencyError,
+  ConfigurationError,
+  ProviderError,
+  ValidationError,
+} from '../errors/index';
 import type { EventBus } from '../events/types';
 import { createProviderHttp } from '../http/provider-http';
 import type { ProviderHttp } from '../http/types';
@@ -156,6 +163,14 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
   codecPromise.catch(() => {});
 
   const providerOf = (id: string) => options.providers[id] as ConnectableProvider;
+  for (const provider of Object.values(options.providers)) {
+    if (provider.oauth.tenantFromCallback && !provider.oauth.verifyTenant) {
+      throw new ConfigurationError(
+        `providers.${provider.id}.oauth.verifyTenant`,
+        `${provider.id} reads the tenant from the callback URL but declares no verifyTenant; a tenant taken from the URL must be verified`,
+      );
+    }
+  }
 
   function emit(type: 'connection.connected' | 'connection.disconnected', record: ConnectionRecord): void {
     options.events?.emit({
@@ -226,7 +241,7 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
     http: ProviderHttp,
   ): Promise<Tenant[]> {
     const fromCallback = provider.oauth.tenantFromCallback?.(params) ?? null;
-    if (fromCallback) return [{ tenantId: fromCallback }];
+    if (fromCallback) return [await verifyTenant(provider, http, fromCallback)];
     if (!provider.oauth.resolveTenants) {
       if (provider.oauth.tenantFromCallback) {
         throw new AuthError('oauth_exchange_failed', `The ${provider.id} callback did not name the company`, {
@@ -255,6 +270,55 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
       });
     }
     return [...unique.values()];
+  }
+
+  /**
+   * The tenant named in the callback URL is a claim: anyone can change `realmId`. It counts only once the new token
+   * has read that tenant; otherwise the connection would claim a company its token cannot reach (or another owner's).
+   */
+  async function verifyTenant(
+    provider: ConnectableProvider,
+    http: ProviderHttp,
+    tenantId: string,
+  ): Promise<Tenant> {
+    const verify = provider.oauth.verifyTenant as NonNullable<ConnectableProvider['oauth']['verifyTenant']>;
+    let verified: false | { tenantName?: string };
+    try {
+      verified = await verify({ http, tenantId });
+    } catch (error) {
+      const refused =
+        AuthError.isInstance(error) ||
+        (ProviderError.isInstance(error) && [401, 403, 404].includes(Number(error.details.status)));
+      if (!refused) throw redactError(error);
+      verified = false;
+    }
+    if (verified === false) {
+      throw new AuthError(
+        'tenant_unverified',
+        `The ${provider.id} company named in the callback could not be read with the new authorization; nothing was connected`,
+        { details: { tenantId }, action: 'Start the connection again and pick the company at the provider' },
+      );
+    }
+    return { tenantId, tenantName: verified.tenantName };
+  }
+
+  /** After a refused callback: the exchanged grant is stored nowhere, so it is revoked at the provider. */
+  async function revokeUnused(
+    providerId: string,
+    tokens: { accessToken: string; refreshToken: string | null },
+  ) {
+    const { provider, credentials } = clients.get(providerId);
+    if (provider.oauth.endpoints.revokeUrl === null) return;
+    const token = provider.oauth.revokeToken === 'refresh_token' ? tokens.refreshToken : tokens.accessToken;
+    if (!token) return;
+    await revokeToken({ oauth: provider.oauth, credentials, token, fetch: fetchFn, timeoutMs }).catch(
+      (error: unknown) => {
+        logger.log('warn', 'revoking a refused grant failed', {
+          provider: providerId,
+          errorCode: BlueClerkError.isInstance(error) ? error.code : 'internal',
+        });
+      },
+    );
   }
 
   /** Stores what the provider reports about the company (home currency ...) under the settings the app set. */
@@ -436,7 +500,13 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
 
       const tokens = await exchangeCode(provider.id, code, context.codeVerifier);
       const http = httpWithToken(provider, `connect:${context.connectionId}`, tokens.accessToken);
-      const tenants = await resolveTenants(provider, params, http);
+      let tenants: Tenant[];
+      try {
+        tenants = await resolveTenants(provider, params, http);
+      } catch (error) {
+        await revokeUnused(provider.id, tokens);
+        throw error;
+      }
       const sealed = sealTokens(vault, context.connectionId, tokens);
 
       const previous = await storage.connections.getConnection(context.connectionId);
@@ -446,6 +516,7 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
           ? tenants.find((tenant) => tenant.tenantId === previous.tenantId)
           : (tenants[0] as Tenant);
       if (!primaryTenant) {
+        await revokeUnused(provider.id, tokens);
         throw new AuthError('oauth_exchange_failed', 'The user reconnected to a different company', {
           details: {
             expectedTenantId: previous?.tenantId,

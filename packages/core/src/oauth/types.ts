@@ -28,8 +28,21 @@ export interface ProviderOAuthConfig {
   revokeToken: 'refresh_token' | 'access_token';
   /** Extra query parameters for the authorize URL. */
   authorizeParams?: Readonly<Record<string, string>>;
-  /** Reads the tenant from the callback query string (QuickBooks: `realmId`). */
+  /**
+   * Reads the tenant from the callback query string (QuickBooks: `realmId`). A value from the URL is only a claim
+   * (anyone can edit it), so a provider that declares this must also declare `verifyTenant`.
+   */
   tenantFromCallback?: (params: URLSearchParams) => string | null;
+  /**
+   * Proves the new access token reaches the tenant the callback named (QuickBooks: read that realm's CompanyInfo),
+   * before the connection becomes active. Resolve `false` (or throw an `AuthError`, or a `ProviderError` with status
+   * 401/403/404) when it does not; core then revokes the grant and refuses with `AuthError('tenant_unverified')`.
+   * May return the tenant's display name.
+   */
+  verifyTenant?: (context: {
+    http: ProviderHttp;
+    tenantId: string;
+  }) => Promise<false | { tenantName?: string }>;
   /**
    * Looks the tenants up after the code exchange, when the callback does not carry them (Xero: GET /connections;
    * FreshBooks: /auth/api/v1/users/me; Wave: businesses query). `http` is core's client authenticated with the new

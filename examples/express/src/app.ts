@@ -1,7 +1,9 @@
 import { type BlueClerkStorage, type Logger, silentLogger, systemClock } from '@blueclerk/core';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import { demoAccount } from './account';
 import { type AppDatabase, createAppDatabase } from './app-db';
 import type { AppConfig } from './config';
+import { refuseCrossSiteRequests } from './cross-site';
 import { errorHandler } from './http-errors';
 import { createIdempotencyGuard } from './idempotency';
 import { createImportJobs } from './import-jobs';
@@ -10,7 +12,7 @@ import { createRouteHelpers, type RouteContext } from './routes/context';
 import { integrationRoutes } from './routes/integrations';
 import { invoiceRoutes } from './routes/invoices';
 import { notificationRoutes } from './routes/notifications';
-import { webhookRoutes } from './routes/webhooks';
+import { QUICKBOOKS_WEBHOOK_PATH, webhookRoutes } from './routes/webhooks';
 import { type RunningSimulator, simulatorRoutes } from './simulator';
 
 export interface CreateAppOptions {
@@ -20,6 +22,11 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** Your database; default a fresh in-memory one. */
   db?: AppDatabase;
+  /**
+   * Your authentication: a middleware that sets the signed-in account with `setAccount(res, accountId)` (or answers
+   * 401 itself). Default `demoAccount()`: no sign-in at all, every request is the one demo account.
+   */
+  authenticate?: RequestHandler;
 }
 
 export interface App {
@@ -54,8 +61,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   const app = express();
   app.disable('x-powered-by');
-  // Before express.json(): the webhook route needs the raw bytes.
+  // The webhook is called by Intuit's servers and proven by its signature, not by the browser's origin.
+  app.use(refuseCrossSiteRequests({ origin: config.publicOrigin, exemptPaths: [QUICKBOOKS_WEBHOOK_PATH] }));
+  // Before express.json(): the webhook route needs the raw bytes. Before authentication: it carries no session.
   app.use(webhookRoutes(ctx));
+  app.use(options.authenticate ?? demoAccount());
   app.use(express.json({ limit: '200kb' }));
   app.use(integrationRoutes(ctx));
   app.use(invoiceRoutes(ctx));

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import {
   assertSetting,
   assertStateSecret,
@@ -27,6 +28,14 @@ import {
 export interface AppConfig {
   /** HTTP port; 0 picks a free one. */
   port: number;
+  /** Interface to listen on (`HOST`, default `127.0.0.1`: this machine only; `0.0.0.0` or `::` for every one). */
+  host: string;
+  /**
+   * The app's own origin as browsers see it, e.g. `https://books.example.com`: the origin of
+   * `QUICKBOOKS_REDIRECT_URI`, which Intuit already holds byte for byte. Redirects are built on it (never on the
+   * request's Host header, which the client chooses), and state-changing requests must come from it.
+   */
+  publicOrigin: string;
   /** Lowest level the console logger prints. */
   logLevel: LogLevel;
   /** Talk to the in-process QuickBooks simulator instead of Intuit. */
@@ -57,6 +66,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const SETTINGS = {
   simulator: 'BLUECLERK_SANDBOX_SIMULATOR',
   port: 'PORT',
+  host: 'HOST',
   logLevel: 'LOG_LEVEL',
   environment: 'QUICKBOOKS_ENVIRONMENT',
   webhookVerifier: 'QUICKBOOKS_WEBHOOK_VERIFIER',
@@ -70,6 +80,8 @@ export const SETTINGS = {
 
 const CREDENTIAL_NAMES = clientCredentialSettingNames('QUICKBOOKS');
 const DEFAULT_PORT = 3000;
+// Loopback unless told otherwise: the demo account is unauthenticated, so the network must not reach it by default.
+const DEFAULT_HOST = '127.0.0.1';
 
 interface Problem {
   /** The variables the message is about (one, except for the OAuth client credentials). */
@@ -114,6 +126,20 @@ function parsePort(env: Env, problems: Problem[]): number {
     return DEFAULT_PORT;
   }
   return port;
+}
+
+/** An IP address or a host name to bind to; nothing else (no scheme, port or path). */
+function parseHost(env: Env, problems: Problem[]): string {
+  const value = optional(env, SETTINGS.host);
+  if (value === undefined) return DEFAULT_HOST;
+  const hostname =
+    /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+  if (isIP(value) !== 0 || hostname.test(value)) return value;
+  problems.push({
+    settings: [SETTINGS.host],
+    message: `${SETTINGS.host} must be an IP address or a host name (e.g. 127.0.0.1, ::1, 0.0.0.0)`,
+  });
+  return DEFAULT_HOST;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -180,6 +206,7 @@ export function loadConfig(env: Env): AppConfig {
   const problems: Problem[] = [];
   const simulator = parseSimulatorFlag(env, problems);
   const port = parsePort(env, problems);
+  const host = parseHost(env, problems);
   const logLevel = parseLogLevel(env, problems);
   const environment = parseEnvironment(env, problems);
   // In simulator mode an unset setting is made up; a set one is checked like any other.
@@ -255,6 +282,8 @@ export function loadConfig(env: Env): AppConfig {
 
   return {
     port,
+    host,
+    publicOrigin: new URL(credentials.redirectUri).origin,
     logLevel,
     simulator,
     quickbooks: {

@@ -60,13 +60,52 @@ export function statusFor(error: BlueClerkError): number {
   return STATUS_BY_CODE[error.code] ?? 500;
 }
 
-/** True for express.json()'s "not JSON" error (body-parser marks it with `type`). */
-function isBodyParseError(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as { type?: unknown }).type === 'entity.parse.failed'
-  );
+/**
+ * Codes of the app's own HTTP layer, beside the SDK's: they are about the request itself, before any SDK call.
+ * - `payload_too_large` (413): the body is over the route's limit (200 kB JSON, 1 MB webhook).
+ * - `cross_site_request` (403): a state-changing request from another origin, or a form a page elsewhere could send.
+ */
+export type AppErrorCode = 'payload_too_large' | 'cross_site_request';
+
+export function appErrorBody(code: AppErrorCode, message: string, action: string | null = null): ErrorBody {
+  return { error: { code, message, action } };
+}
+
+/** What the body parsers (express.json / express.raw, i.e. body-parser) throw: an http-errors error with a `type`. */
+interface BodyReadError {
+  type: string;
+  status: number;
+  limit?: number;
+}
+
+function asBodyReadError(error: unknown): BodyReadError | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { type, status, limit } = error as { type?: unknown; status?: unknown; limit?: unknown };
+  if (typeof type !== 'string' || typeof status !== 'number' || status < 400 || status > 499) return null;
+  return { type, status, ...(typeof limit === 'number' ? { limit } : {}) };
+}
+
+/** A body that could not be read is the client's problem: its own status and a fixed message, never the parser's. */
+function bodyReadReply(error: BodyReadError): { status: number; body: ErrorBody } {
+  if (error.type === 'entity.too.large') {
+    const limit = error.limit === undefined ? '' : ` of ${error.limit} bytes`;
+    return {
+      status: 413,
+      body: appErrorBody(
+        'payload_too_large',
+        `The request body is over this route's limit${limit}`,
+        'Send a smaller request body.',
+      ),
+    };
+  }
+  const message =
+    error.type === 'entity.parse.failed'
+      ? 'The request body is not valid JSON'
+      : 'The request body could not be read';
+  return {
+    status: error.type === 'entity.parse.failed' ? 400 : error.status,
+    body: { error: { code: 'validation_failed', message, action: null } },
+  };
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -77,10 +116,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json(errorBody(error));
       return;
     }
-    if (isBodyParseError(error)) {
-      res.status(400).json({
-        error: { code: 'validation_failed', message: 'The request body is not valid JSON', action: null },
-      });
+    const bodyError = asBodyReadError(error);
+    if (bodyError) {
+      const { status, body } = bodyReadReply(bodyError);
+      res.status(status).json(body);
       return;
     }
     // Only the error's class reaches the log: its message may hold anything.

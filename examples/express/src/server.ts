@@ -24,8 +24,10 @@ const running = await startServer(config, { logger });
 const mode = config.simulator
   ? 'QuickBooks simulator (offline)'
   : `QuickBooks ${config.quickbooks.environment}`;
-console.log(`BlueClerk Express example on ${running.url} - ${mode}`);
-console.log(`Connect QuickBooks: ${running.url}/integrations/quickbooks/connect`);
+const reach = running.allInterfaces ? ' (every interface: reachable from the network)' : '';
+console.log(`BlueClerk Express example listening on ${running.url}${reach} - ${mode}`);
+// Browsers must use the public origin: the binding cookie and the same-origin check are tied to it.
+console.log(`Connect QuickBooks: ${config.publicOrigin}/integrations/quickbooks/connect`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

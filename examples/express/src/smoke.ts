@@ -18,7 +18,7 @@ function fail(message: string, child?: ChildProcess): never {
 
 const started = Date.now();
 const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', serverPath], {
-  env: { ...process.env, BLUECLERK_SANDBOX_SIMULATOR: 'true', PORT: '0' },
+  env: { ...process.env, BLUECLERK_SANDBOX_SIMULATOR: 'true', HOST: '127.0.0.1', PORT: '0' },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let stderr = '';

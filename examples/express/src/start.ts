@@ -7,8 +7,13 @@ import type { AppConfig } from './config';
 export interface RunningServer {
   app: App;
   server: Server;
-  /** `http://127.0.0.1:<port>` (the real port when `PORT=0`). */
+  /**
+   * Where the server really listens, read back from the socket: `http://127.0.0.1:3000` by default, the real port
+   * when `PORT=0`, `http://0.0.0.0:3000` or `http://[::]:3000` when `HOST` asks for every interface.
+   */
   url: string;
+  /** True when bound to every interface (`0.0.0.0` or `::`), so the network can reach the app. */
+  allInterfaces: boolean;
   close(): Promise<void>;
 }
 
@@ -26,24 +31,31 @@ export function consoleLogger(minimum: LogLevel = 'info'): Logger {
   });
 }
 
-/** Creates the app and listens on `config.port`. */
+/** The URL of a listening socket's address (IPv6 in brackets). */
+export function listeningUrl(address: Pick<AddressInfo, 'address' | 'port'>): string {
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/** Creates the app and listens on `config.host`:`config.port`. */
 export async function startServer(config: AppConfig, options: CreateAppOptions = {}): Promise<RunningServer> {
   const app = await createApp(config, options);
   const server = createServer(app.express);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.port, () => resolve());
+      server.listen(config.port, config.host, () => resolve());
     });
   } catch (error) {
     await app.close();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
+  const address = server.address() as AddressInfo;
   return {
     app,
     server,
-    url: `http://127.0.0.1:${port}`,
+    url: listeningUrl(address),
+    allInterfaces: address.address === '0.0.0.0' || address.address === '::',
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -104,6 +104,8 @@ describe('loadConfig', () => {
     ['BLUECLERK_SANDBOX_SIMULATOR', 'yes', 'must be "true" or "false"'],
     ['PORT', '80a', 'must be a port number'],
     ['PORT', '70000', 'must be a port number'],
+    ['HOST', 'http://0.0.0.0', 'must be an IP address or a host name'],
+    ['HOST', '127.0.0.1:3000', 'must be an IP address or a host name'],
     ['QUICKBOOKS_ENVIRONMENT', 'staging', 'must be "sandbox" or "production"'],
     ['LOG_LEVEL', 'verbose', 'must be one of debug, info, warn, error'],
     ['QUICKBOOKS_INCOME_ACCOUNT_ID', 'TODO', 'is a placeholder'],
@@ -111,6 +113,26 @@ describe('loadConfig', () => {
     const error = configError({ ...GOOD, [name]: value });
     expect(error.setting).toBe(name);
     expect(error.message).toContain(`${name} ${rule}`);
+  });
+
+  it('listens on 127.0.0.1 unless HOST says otherwise', () => {
+    expect(loadConfig(GOOD).host).toBe('127.0.0.1');
+    expect(loadConfig({ BLUECLERK_SANDBOX_SIMULATOR: 'true' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...GOOD, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...GOOD, HOST: '::1' }).host).toBe('::1');
+    expect(loadConfig({ ...GOOD, HOST: 'app.internal' }).host).toBe('app.internal');
+  });
+
+  it('takes the public origin from QUICKBOOKS_REDIRECT_URI, the one URL Intuit also holds', () => {
+    expect(loadConfig(GOOD).publicOrigin).toBe('https://books.blueclerk.dev');
+    const local = loadConfig({
+      ...GOOD,
+      QUICKBOOKS_REDIRECT_URI: 'http://localhost:3000/oauth/quickbooks/callback',
+    });
+    expect(local.publicOrigin).toBe('http://localhost:3000');
+    expect(loadConfig({ BLUECLERK_SANDBOX_SIMULATOR: 'true', PORT: '4100' }).publicOrigin).toBe(
+      'http://localhost:4100',
+    );
   });
 
   it('refuses a weak state secret and a bad key without echoing them', () => {

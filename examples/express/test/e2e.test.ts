@@ -1,8 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from '@blueclerk/core';
 import {
   buildQuickBooksWebhookBody,
@@ -11,8 +6,7 @@ import {
   signQuickBooksWebhook,
 } from '@blueclerk/quickbooks/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../src/app';
-import { loadConfig } from '../src/config';
+import { startTestApp, type TestApp, type TestSecrets, waitFor } from './support';
 
 /**
  * The whole story over real HTTP: the app listens on a real port with the embedded store (PGlite in a temp
@@ -20,22 +14,13 @@ import { loadConfig } from '../src/config';
  * and Intuit's webhook sender.
  */
 
-const SECRETS = {
-  clientId: 'e2e-client-7Hq2mXv9Lw4',
-  clientSecret: 'e2eSecret_Zq8vT1kLmN3pR7sW9xYb2c',
-  verifier: 'e2e-verifier-4f9a1c7d2b8e6a30',
-  stateSecret: 'e2e-state-Xk3Lm9Qp2Rt7Vw5Yz8Ab1Cd4Ef6',
-  key: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
-};
-
-let server: Server;
-let app: App;
+let t: TestApp;
 let sim: QuickBooksSimulator;
 let base: string;
-let dataDir: string;
+let SECRETS: TestSecrets;
 const logLines: string[] = [];
 /** Every response body the app sent, checked for secrets at the end. */
-const bodies: string[] = [];
+let bodies: string[] = [];
 /** Authorization codes seen in redirects: single-use, but still never to be echoed. */
 const codes: string[] = [];
 
@@ -43,42 +28,8 @@ const logger: Logger = {
   log: (level, message, fields) => logLines.push(JSON.stringify({ level, message, fields })),
 };
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: test reads arbitrary JSON shapes
-  body: any;
-}
-
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    redirect: 'manual',
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  bodies.push(text);
-  const type = response.headers.get('content-type') ?? '';
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: type.includes('json') ? JSON.parse(text) : text,
-  } satisfies Reply;
-}
-
-async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  t.call(method, path, body, headers);
 
 const state: {
   connectionId: string;
@@ -94,36 +45,13 @@ const invoiceLines = () => [
 ];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'blueclerk-express-e2e-'));
-  // Listen first so the redirect URI can carry the real port; the app is attached once it exists.
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    BLUECLERK_SANDBOX_SIMULATOR: 'true',
-    PORT: String(port),
-    QUICKBOOKS_CLIENT_ID: SECRETS.clientId,
-    QUICKBOOKS_CLIENT_SECRET: SECRETS.clientSecret,
-    QUICKBOOKS_REDIRECT_URI: `${base}/oauth/quickbooks/callback`,
-    QUICKBOOKS_WEBHOOK_VERIFIER: SECRETS.verifier,
-    BLUECLERK_ENCRYPTION_KEYS: `k1:${SECRETS.key}`,
-    OAUTH_STATE_SECRET: SECRETS.stateSecret,
-    BLUECLERK_PGLITE_DIR: join(dataDir, 'pglite'),
-  });
-  app = await createApp(config, { logger });
-  server.on('request', app.express);
-  if (!app.simulator) throw new Error('simulator mode did not start the simulator');
-  sim = app.simulator.sim;
+  t = await startTestApp({ logger });
+  ({ sim, base, bodies } = t);
+  SECRETS = t.secrets;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    server?.close(() => resolve());
-    server?.closeAllConnections();
-  });
-  await app?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await t?.close();
 });
 
 describe('Express example, end to end over HTTP', () => {

@@ -7,6 +7,7 @@ import {
 } from '@blueclerk/core';
 import type { Request } from 'express';
 import type { z } from 'zod';
+import { accountOf } from '../account';
 import type { AppDatabase } from '../app-db';
 import type { AppConfig } from '../config';
 import type { IdempotencyGuard } from '../idempotency';
@@ -20,7 +21,7 @@ export interface RouteContext {
   imports: ImportJobs;
   idempotency: IdempotencyGuard;
   logger: Logger;
-  /** The signed-in business account. */
+  /** The signed-in business account, as the app's authenticate middleware set it (`src/account.ts`). */
   accountOf(req: Request): string;
   /** The connection of this account that invoices sync to (active first), or null when QuickBooks is not connected. */
   syncTarget(accountId: string): Promise<ConnectionRecord | null>;
@@ -28,16 +29,10 @@ export interface RouteContext {
   ownedConnection(accountId: string, connectionId: string): Promise<ConnectionRecord>;
 }
 
-/**
- * This example has one business account. Your app takes it from its session (and checks the user may manage
- * integrations) - never from a header or body the client controls.
- */
-export const DEMO_ACCOUNT_ID = 'acct_demo';
-
 export function createRouteHelpers(blueclerk: BlueClerk) {
   const connections = blueclerk.storage.connections;
   return {
-    accountOf: (_req: Request) => DEMO_ACCOUNT_ID,
+    accountOf,
     async syncTarget(accountId: string) {
       const all = await connections.listConnections({ ownerId: accountId, provider: 'quickbooks' });
       // A connection needing reconnect is still the target: syncing to it reports "reconnect", which is the truth.

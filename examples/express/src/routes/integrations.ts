@@ -32,9 +32,10 @@ export function integrationRoutes(ctx: RouteContext): Router {
     });
     // Ties the attempt to this browser: the callback must come back with this cookie (login CSRF).
     setBindingCookie(res, started);
-    // In simulator mode the browser goes to this app's relay: Intuit's real consent page knows no simulator.
+    // In simulator mode the browser goes to this app's relay: Intuit's real consent page knows no simulator. Built on
+    // the configured origin: the Host header is the client's to choose, so it never goes into a redirect.
     const url = ctx.config.simulator
-      ? simulatorConsentUrl(`${req.protocol}://${req.get('host')}`, started.url)
+      ? simulatorConsentUrl(ctx.config.publicOrigin, started.url)
       : started.url;
     // `state` stays out of the response body: it is in the URL already, and nothing else needs it.
     return { url, connectionId: started.connectionId };

@@ -1,4 +1,4 @@
-import { AuthError, INVOICE_STATUSES, PAYMENT_METHODS } from '@blueclerk/core';
+import { AuthError, BlueClerkError, INVOICE_STATUSES, PAYMENT_METHODS } from '@blueclerk/core';
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseIdempotencyKey } from '../idempotency';
@@ -100,6 +100,11 @@ export function invoiceRoutes(ctx: RouteContext): Router {
   router.post('/invoices/:id/resync', async (req, res) => {
     const accountId = ctx.accountOf(req);
     const invoiceId = param(req, 'id');
+    // The engine reports an invoice the app does not have as a failed sync (and a sync.failed notification); to the
+    // client it is a missing resource, so it is answered before the engine is asked.
+    if (!(await ctx.db.getInvoice(invoiceId))) {
+      throw new BlueClerkError('not_found', `Invoice ${invoiceId} does not exist`);
+    }
     const target = await ctx.syncTarget(accountId);
     if (!target) {
       throw new AuthError('needs_reconnect', 'QuickBooks is not connected', {

@@ -4,6 +4,8 @@ import { errorBody } from '../http-errors';
 import { presentWebhookOutcome } from '../present';
 import type { RouteContext } from './context';
 
+export const QUICKBOOKS_WEBHOOK_PATH = '/webhooks/quickbooks';
+
 /**
  * `POST /webhooks/quickbooks`. The body stays raw bytes (`express.raw`): Intuit signs the exact bytes it sent, and
  * JSON parsed and re-serialised does not match `intuit-signature` any more. Mount this router before
@@ -12,7 +14,7 @@ import type { RouteContext } from './context';
 export function webhookRoutes(ctx: RouteContext): Router {
   const router = Router();
 
-  router.post('/webhooks/quickbooks', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
+  router.post(QUICKBOOKS_WEBHOOK_PATH, express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
     const rawBody = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array();
     try {
       const result = await ctx.blueclerk.engine.handleWebhook('quickbooks', {

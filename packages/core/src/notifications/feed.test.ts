@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors/index';
 import { createManualClock } from '../runtime/index';
 import { createMemoryStorage } from '../storage/memory/index';
 import { createNotificationFeed } from './feed';
@@ -145,5 +146,29 @@ describe('connection health read side', () => {
     expect(JSON.stringify(list)).not.toContain('sealed-envelope');
     expect((await notifier.listConnectionHealth({ ownerId: 'acme', provider: 'xero' })).length).toBe(1);
     expect((await notifier.listConnectionHealth({ ownerId: 'globex' }))[0]?.connectionId).toBe(other.id);
+  });
+});
+
+describe('owner-scoped reads fail closed', () => {
+  it("a missing owner is a typed error, never every owner's connections or notifications", async () => {
+    const { notifier, other } = await setup();
+    const missing: unknown[] = [undefined, null, '', '   ', 42];
+    for (const ownerId of missing) {
+      const asOwner = ownerId as string;
+      for (const read of [
+        () => notifier.listConnectionHealth({ ownerId: asOwner }),
+        () => notifier.recentFailuresBanner({ ownerId: asOwner }),
+        () => notifier.listNotifications({ ownerId: asOwner }),
+        () => notifier.markRead(asOwner, ['n-1']),
+        () => notifier.getConnectionHealth(other.id, { ownerId: asOwner }),
+      ]) {
+        const error = await read().catch((e: unknown) => e);
+        expect(ValidationError.isInstance(error), String(ownerId)).toBe(true);
+        expect((error as ValidationError).issues[0]?.path).toBe('ownerId');
+      }
+    }
+    // The owner's own reads still work, and only show that owner's connections.
+    const own = await notifier.listConnectionHealth({ ownerId: 'acme' });
+    expect(own.map((c) => c.provider).sort()).toEqual(['quickbooks', 'xero']);
   });
 });

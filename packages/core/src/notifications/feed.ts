@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors/index';
 import type { Clock } from '../runtime/index';
 import { systemClock } from '../runtime/index';
 import type { ConnectionHealth, ConnectionRecord, ConnectionStatus } from '../storage/connections';
@@ -125,11 +126,14 @@ export function createNotificationFeed(options: NotificationFeedOptions): Notifi
 
   return {
     async listNotifications(query) {
+      requireOwner(query?.ownerId, 'listNotifications');
       const items = await storage.notifications.listNotifications(query);
       return items.map(withCounts);
     },
 
-    async recentFailuresBanner({ ownerId, windowMs = DAY_MS, limit = 10, includeRead = false }) {
+    async recentFailuresBanner(query) {
+      const { ownerId, windowMs = DAY_MS, limit = 10, includeRead = false } = query ?? ({} as typeof query);
+      requireOwner(ownerId, 'recentFailuresBanner');
       const [notifications, connections] = await Promise.all([
         storage.notifications.listNotifications({
           ownerId,
@@ -169,19 +173,31 @@ export function createNotificationFeed(options: NotificationFeedOptions): Notifi
       };
     },
 
-    markRead(ownerId, ids) {
-      if (ids.length === 0) return Promise.resolve(0);
+    async markRead(ownerId, ids) {
+      requireOwner(ownerId, 'markRead');
+      if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) {
+        throw new ValidationError('markRead needs an array of notification ids', [
+          { path: 'ids', message: 'expected an array of strings' },
+        ]);
+      }
+      if (ids.length === 0) return 0;
       return storage.notifications.markNotificationsRead(ownerId, ids, clock.now());
     },
 
     async getConnectionHealth(connectionId, opts) {
       const connection = await storage.connections.getConnection(connectionId);
       if (!connection) return null;
-      if (opts?.ownerId !== undefined && connection.ownerId !== opts.ownerId) return null;
+      if (opts !== undefined && 'ownerId' in opts) {
+        // An owner-scoped read with a missing owner must not fall back to "any owner".
+        requireOwner(opts.ownerId, 'getConnectionHealth');
+        if (connection.ownerId !== opts.ownerId) return null;
+      }
       return { ...connection.health };
     },
 
-    async listConnectionHealth({ ownerId, provider }) {
+    async listConnectionHealth(query) {
+      const { ownerId, provider } = query ?? ({} as typeof query);
+      requireOwner(ownerId, 'listConnectionHealth');
       const connections = await storage.connections.listConnections(
         provider === undefined ? { ownerId } : { ownerId, provider },
       );
@@ -196,6 +212,18 @@ export function createNotificationFeed(options: NotificationFeedOptions): Notifi
       }));
     },
   };
+}
+
+/**
+ * Every read of this feed is scoped to one owner. An `ownerId` that is missing, empty or not a string is refused:
+ * treating it as "no filter" would show one owner every other owner's connections (fail closed, not open).
+ */
+function requireOwner(ownerId: unknown, method: string): asserts ownerId is string {
+  if (typeof ownerId !== 'string' || ownerId.trim() === '') {
+    throw new ValidationError(`${method} needs the ownerId of the signed-in account`, [
+      { path: 'ownerId', message: 'required: a non-empty string' },
+    ]);
+  }
 }
 
 function needsReconnect(connection: ConnectionRecord): boolean {

@@ -200,10 +200,22 @@ export function classifyQuickBooksError(error: unknown): BlueClerkError {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return new NetworkError('timeout', `QuickBooks request did not finish: ${error.name}`);
   }
-  if (error instanceof TypeError) {
+  // Only fetch's own transport failure is a network error. Any other TypeError is a bug or an unreadable body
+  // (reading a field of undefined): retrying it as "network" would hide it and repeat writes for nothing.
+  if (error instanceof TypeError && isFetchFailure(error)) {
     return new NetworkError('network', 'QuickBooks request failed before a response arrived');
+  }
+  if ((error as { name?: unknown } | null)?.name === 'ZodError') {
+    return new ProviderError('malformed_response', 'QuickBooks sent a body the SDK cannot read', {
+      cause: error,
+    });
   }
   return new BlueClerkError('internal', 'Unexpected error in the QuickBooks provider', {
     details: { errorName: error instanceof Error ? error.name : typeof error },
   });
+}
+
+/** `fetch` rejects with `TypeError('fetch failed')` (undici) or `TypeError('Failed to fetch')` (browsers, edge). */
+function isFetchFailure(error: TypeError): boolean {
+  return /^(fetch failed|failed to fetch|network ?error|load failed)/i.test(error.message);
 }

@@ -26,6 +26,7 @@ import {
   paymentFromQbo,
   paymentToQbo,
 } from './mappers/index';
+import { readRecords } from './read-records';
 import { companySettings, type ResolvedQuickBooksSettings } from './settings';
 
 /** Entity operations of the QuickBooks provider: mappers + client, no state, no retries. */
@@ -87,10 +88,12 @@ export function createOperations(
       `select * from ${entity}${where ? ` where ${where}` : ''} orderby MetaData.CreateTime startposition ${start} maxresults ${size}`,
     );
     const total = options.cursor ? null : await client.count(ctx, entity, where);
+    const { records, rejected } = readRecords(entity, entities, map);
     return {
-      records: entities.map(map),
+      records,
       nextCursor: entities.length === size ? String(start + entities.length) : null,
       total,
+      ...(rejected.length > 0 ? { rejected } : {}),
     };
   }
 

@@ -9,6 +9,7 @@ import {
 } from '@blueclerk/core/provider';
 import type { QboEntity, QboObject, QuickBooksClient } from './client';
 import { customerFromQbo, invoiceFromQbo, itemFromQbo, paymentFromQbo } from './mappers/index';
+import { readRecords } from './read-records';
 import { type CompanySettings, companySettings, type ResolvedQuickBooksSettings } from './settings';
 
 /**
@@ -80,8 +81,10 @@ export function createPullChanges(
       case 'invoice':
         return { entityType, deleted: false, record: invoiceFromQbo(raw, home) };
       case 'payment':
-        // A voided payment has a zero amount: for core it no longer exists.
-        if (Number(raw.TotalAmt) <= 0) return { entityType, deleted: true, providerId: id };
+        // A voided payment has a zero amount: for core it no longer exists. Anything else that is not a positive
+        // amount ("NaN", negative, an object) is unreadable, and unreadable is not deleted: the mapper refuses it.
+        if (typeof raw.TotalAmt === 'number' ? raw.TotalAmt === 0 : raw.TotalAmt === '0')
+          return { entityType, deleted: true, providerId: id };
         return {
           entityType,
           deleted: false,
@@ -132,10 +135,19 @@ export function createPullChanges(
     const newest = Math.floor((fresh.at(-1) as { at: number }).at / 1000) * 1000;
     const atNewest = fresh.filter((entry) => Math.floor(entry.at / 1000) * 1000 === newest).map((e) => e.key);
     const nextSeen = newest === cursor.t ? [...cursor.seen, ...atNewest] : atNewest;
+    const company = companySettings(ctx, settings);
+    const { records: changes, rejected } = readRecords(
+      ENTITY_BY_TYPE[request.entityType] ?? request.entityType,
+      fresh.map((entry) => entry.raw),
+      (raw) => toChange(company, request.entityType, raw),
+    );
     return {
-      changes: fresh.map((entry) => toChange(companySettings(ctx, settings), request.entityType, entry.raw)),
+      changes,
       nextCursor: encodeCursor({ t: newest, seen: nextSeen }),
       hasMore: saturated,
+      ...(rejected.length > 0
+        ? { rejected: rejected.map((bad) => ({ entityType: request.entityType, ...bad })) }
+        : {}),
     };
   };
 }

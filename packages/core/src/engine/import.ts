@@ -124,6 +124,14 @@ async function runImport<THttp, T>(
       return summary;
     }
     pages++;
+    for (const bad of page.rejected ?? []) {
+      summary.processed++;
+      summary.failed++;
+      summary.failures.push({
+        providerId: bad.providerId ?? '',
+        failure: rt.fail(connection, spec.entityType, null, bad.error),
+      });
+    }
     for (const record of page.records) {
       summary.processed++;
       try {

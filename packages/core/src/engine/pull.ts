@@ -66,6 +66,11 @@ export async function pullEntityChanges<THttp>(
       summary.failure = rt.fail(connection, entityType, null, error);
       return summary;
     }
+    for (const bad of result.rejected ?? []) {
+      summary.changes++;
+      summary.failed++;
+      rt.fail(connection, bad.entityType, null, bad.error);
+    }
     for (const change of result.changes) {
       summary.changes++;
       try {

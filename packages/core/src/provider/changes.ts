@@ -32,6 +32,11 @@ export interface PullChangesResult {
   nextCursor: string;
   /** True when more changes are waiting right now (the engine pulls again before resting). */
   hasMore: boolean;
+  /**
+   * Changed records the provider could not read, with a typed error each (see `Page.rejected`). Never reported as
+   * deleted: "unparseable" is not "gone". The engine reports them as failures and moves the cursor on.
+   */
+  rejected?: Array<{ entityType: EntityType; providerId: string | null; error: unknown }>;
 }
 
 /** Incremental pull, present when the provider can find changes (all four can, by `incrementalPull.strategy`). */

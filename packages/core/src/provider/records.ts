@@ -20,6 +20,12 @@ export interface Page<T> {
   nextCursor: string | null;
   /** Total number of records when the provider reports it (for progress); null otherwise. */
   total: number | null;
+  /**
+   * Records of this page the provider could not read (a missing Id, a garbled amount): each with its id when known
+   * and a typed error (`ProviderError('malformed_response')` naming the entity and field). The good records of the
+   * page are still in `records`; the engine reports these and goes on, so one bad record never fails a whole page.
+   */
+  rejected?: Array<{ providerId: string | null; error: unknown }>;
 }
 
 /** Options for paged lists. */

@@ -51,6 +51,12 @@ export interface SimRealmApi {
   changesSince(sinceMs: number): SimEntityChange[];
   /** `requestid` values the company remembers (all it has seen, unless `requestIdReplayWindowMs` is set). */
   requestIds(): string[];
+  /**
+   * Damages a stored record the way no validation would allow (a field removed with `undefined`, a wrong type, a
+   * garbled amount), as old data, imports or bugs elsewhere leave them: for testing that a reader skips and reports
+   * a record it cannot read. Counts as an update (CDC and queries return it).
+   */
+  corrupt(entity: SimEntityName, id: string, patch: Record<string, unknown>): void;
 }
 
 export function createRealmApi(core: SimCore, realm: RealmState): SimRealmApi {
@@ -128,5 +134,16 @@ export function createRealmApi(core: SimCore, realm: RealmState): SimRealmApi {
       return changes;
     },
     requestIds: () => realm.requestIds.keys(),
+    corrupt: (entity, id, patch) => {
+      const record = recordsOf(realm, entity).get(id);
+      if (!record) throw new Error(`QuickBooks simulator: no ${entity} ${id} in realm ${realm.realmId}`);
+      const data = { ...record.data } as Record<string, unknown>;
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) delete data[key];
+        else data[key] = value;
+      }
+      record.data = data as WireObject;
+      record.updatedMs = core.clock.now();
+    },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   type EntityType,
   type NormalizedWebhookEvent,
   type ProviderWebhooks,
@@ -67,16 +68,38 @@ const CloudEventsSchema = z.array(
   }),
 );
 
+/** A header value as a string; anything else a framework might hand over (a number, an object) counts as absent. */
 function headerValue(headers: WebhookHeaders, name: string): string | null {
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
-  const record = headers as Readonly<Record<string, string | string[] | undefined>>;
+  if (typeof headers !== 'object' || headers === null) {
+    throw new ValidationError(
+      'QuickBooks webhook headers must be a Headers object or a record of header values',
+      [{ path: 'headers', message: 'not an object' }],
+    );
+  }
+  if (typeof (headers as Headers).get === 'function') {
+    const value: unknown = (headers as Headers).get(name);
+    return typeof value === 'string' ? value : null;
+  }
+  const record = headers as Readonly<Record<string, unknown>>;
   const key = Object.keys(record).find((k) => k.toLowerCase() === name);
   const value = key === undefined ? undefined : record[key];
-  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : null;
 }
 
-function toBytes(body: string | Uint8Array): Uint8Array {
-  return typeof body === 'string' ? new TextEncoder().encode(body) : body;
+/**
+ * The raw body as bytes. A parsed object here is the common mistake of verifying after a JSON body parser ran:
+ * say so instead of failing inside Web Crypto with a TypeError.
+ */
+function toBytes(body: unknown): Uint8Array {
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  // isView rather than instanceof: a Buffer or a Uint8Array from another realm (a VM, an edge sandbox) is bytes too.
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  throw new ValidationError(
+    'QuickBooks webhook body must be the raw request body (a string or Uint8Array), not a parsed object; ' +
+      'read it with express.raw() or request.text() before any JSON parser',
+    [{ path: 'rawBody', message: 'not a string or Uint8Array' }],
+  );
 }
 
 function base64ToBytes(value: string): Uint8Array | null {
@@ -109,7 +132,11 @@ export async function verifyQuickBooksWebhook(
   headers: WebhookHeaders,
   verifierToken: string,
 ): Promise<boolean> {
+  const body = toBytes(rawBody);
   const signature = headerValue(headers, QUICKBOOKS_SIGNATURE_HEADER);
+  if (verifierToken !== undefined && verifierToken !== null && typeof verifierToken !== 'string') {
+    throw new ConfigurationError('verifierToken', 'The QuickBooks webhook verifier token must be a string');
+  }
   if (!signature || !verifierToken) return false;
   const expected = base64ToBytes(signature);
   if (!expected) return false;
@@ -120,9 +147,7 @@ export async function verifyQuickBooksWebhook(
     false,
     ['sign'],
   );
-  const mac = new Uint8Array(
-    await crypto.subtle.sign('HMAC', key, toBytes(rawBody) as Uint8Array<ArrayBuffer>),
-  );
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, body as Uint8Array<ArrayBuffer>));
   return equalBytes(mac, expected);
 }
 
@@ -131,7 +156,12 @@ export function parseQuickBooksWebhook(
   rawBody: string | Uint8Array,
   now = Date.now(),
 ): NormalizedWebhookEvent[] {
-  const text = typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(rawBody);
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new ValidationError('parseQuickBooksWebhook: now must be a finite number of epoch milliseconds', [
+      { path: 'now', message: 'not a finite number' },
+    ]);
+  }
+  const text = typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(toBytes(rawBody));
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigurationError } from '../errors/index';
 import type { ClientCredentials } from '../oauth/types';
 import { registerSecret } from '../redact/index';
+import { describeType } from '../runtime/arguments';
 import { settingString } from './setting-rules';
 
 /** Environment variables, e.g. `process.env`. */
@@ -14,11 +15,26 @@ export interface ClientCredentialsOptions {
 
 /** The setting names for a provider prefix: `<PREFIX>_CLIENT_ID`, `<PREFIX>_CLIENT_SECRET`, `<PREFIX>_REDIRECT_URI`. */
 export function clientCredentialSettingNames(prefix: string): Record<keyof ClientCredentials, string> {
+  assertPrefix('clientCredentialSettingNames', prefix);
   return {
     clientId: `${prefix}_CLIENT_ID`,
     clientSecret: `${prefix}_CLIENT_SECRET`,
     redirectUri: `${prefix}_REDIRECT_URI`,
   };
+}
+
+// `QUICKBOOKS`, `XERO`, `MY_APP_QUICKBOOKS`: the shape of an environment variable name, so the names it builds are too.
+const PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function assertPrefix(fn: string, prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
+    throw new ConfigurationError(
+      'prefix',
+      `${fn}: prefix must be a setting-name prefix such as 'QUICKBOOKS' (letters, digits, _), got ${
+        typeof prefix === 'string' ? 'a string of another shape' : describeType(prefix)
+      }`,
+    );
+  }
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -71,6 +87,13 @@ export function parseClientCredentials(
   input: { clientId?: unknown; clientSecret?: unknown; redirectUri?: unknown } | null | undefined,
   options: ClientCredentialsOptions,
 ): ClientCredentials {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError(
+      'prefix',
+      `parseClientCredentials: options must be { prefix } (e.g. { prefix: 'QUICKBOOKS' }), got ${describeType(options)}`,
+    );
+  }
+  assertPrefix('parseClientCredentials', options.prefix);
   const names = clientCredentialSettingNames(options.prefix);
   const parsed = clientCredentialsSchema(options.prefix).safeParse(input ?? {});
   if (!parsed.success) {
@@ -95,6 +118,13 @@ export function parseClientCredentials(
  * const quickbooks = clientCredentialsFromEnv(process.env, 'QUICKBOOKS');
  */
 export function clientCredentialsFromEnv(env: SettingsEnv, prefix: string): ClientCredentials {
+  assertPrefix('clientCredentialsFromEnv', prefix);
+  if (typeof env !== 'object' || env === null) {
+    throw new ConfigurationError(
+      'env',
+      `clientCredentialsFromEnv: env must be an object of environment variables such as process.env, got ${describeType(env)}`,
+    );
+  }
   const names = clientCredentialSettingNames(prefix);
   return parseClientCredentials(
     {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, ConfigurationError } from '../errors/index';
 import { redactText } from '../redact/index';
-import { clientCredentialsFromEnv, parseClientCredentials } from './client-credentials';
+import {
+  clientCredentialSettingNames,
+  clientCredentialsFromEnv,
+  parseClientCredentials,
+} from './client-credentials';
 import { assertSetting, checkSettingValue, settingString } from './setting-rules';
 import { assertUsableTokenSet } from './token-set';
 
@@ -207,5 +211,52 @@ describe('assertUsableTokenSet', () => {
 
   it('refuses a missing token set', () => {
     expect(thrown(() => assertUsableTokenSet(null)).message).toBe('Token set is missing');
+  });
+});
+
+describe('credentials functions under wrong argument types', () => {
+  const cases: Array<[string, () => unknown, string]> = [
+    [
+      'parseClientCredentials(input) without options',
+      () => parseClientCredentials({}, undefined as never),
+      'prefix',
+    ],
+    [
+      'parseClientCredentials(input, { prefix: 5 })',
+      () => parseClientCredentials({}, { prefix: 5 as never }),
+      'prefix',
+    ],
+    [
+      'clientCredentialsFromEnv(null, prefix)',
+      () => clientCredentialsFromEnv(null as never, 'QUICKBOOKS'),
+      'env',
+    ],
+    [
+      'clientCredentialsFromEnv(env, undefined)',
+      () => clientCredentialsFromEnv({}, undefined as never),
+      'prefix',
+    ],
+    ['clientCredentialSettingNames(5)', () => clientCredentialSettingNames(5 as never), 'prefix'],
+    [
+      'clientCredentialSettingNames("QUICK BOOKS")',
+      () => clientCredentialSettingNames('QUICK BOOKS'),
+      'prefix',
+    ],
+    ['assertSetting(Symbol(), value)', () => assertSetting(Symbol('name') as never, 'value'), 'name'],
+    ['assertSetting("", value)', () => assertSetting('', 'value'), 'name'],
+    ['settingString(5)', () => settingString(5 as never), 'name'],
+  ];
+  it.each(cases)(
+    '%s is a ConfigurationError naming the argument, not a TypeError',
+    (_name, call, argument) => {
+      const error = thrown(call);
+      expect(ConfigurationError.isInstance(error)).toBe(true);
+      expect((error as ConfigurationError).setting).toBe(argument);
+    },
+  );
+
+  it('a secret passed in the name position does not reach the message', () => {
+    const error = thrown(() => clientCredentialSettingNames(`${REAL_SECRET} `));
+    expectNoValue(error, REAL_SECRET);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors/index';
+import { describeType } from '../runtime/arguments';
 
 /**
  * Rules every secret-ish setting (client id, client secret, encryption key ...) must pass, at set-up and again
@@ -104,6 +105,16 @@ export function settingMessage(name: string, check: SettingCheck): string {
   return `${name} ${check.rule}`;
 }
 
+// The name goes into every message; a non-string (or a value passed in the name's place) must not.
+function assertSettingName(fn: string, name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new ConfigurationError(
+      'name',
+      `${fn}: name must be the setting's name (a non-empty string), got ${typeof name === 'string' ? 'an empty string' : describeType(name)}`,
+    );
+  }
+}
+
 /**
  * Throws `ConfigurationError` naming `name` and the rule unless `value` is a usable setting; returns it typed.
  *
@@ -111,6 +122,7 @@ export function settingMessage(name: string, check: SettingCheck): string {
  * const secret = assertSetting('QUICKBOOKS_CLIENT_SECRET', process.env.QUICKBOOKS_CLIENT_SECRET);
  */
 export function assertSetting(name: string, value: unknown): string {
+  assertSettingName('assertSetting', name);
   const check = checkSettingValue(value);
   if (check)
     throw new ConfigurationError(name, settingMessage(name, check), { details: { rule: check.problem } });
@@ -122,6 +134,7 @@ export function assertSetting(name: string, value: unknown): string {
  * whose message names the setting (never the value). zod does not copy the input into issues unless asked to.
  */
 export function settingString(name: string) {
+  assertSettingName('settingString', name);
   return z
     .unknown()
     .superRefine((value, ctx) => {

@@ -21,6 +21,7 @@ const tokenSetSchema = /* @__PURE__ */ (() =>
     refreshTokenExpiresAt: time('refresh token expiry').nullable(),
     refreshTokenIssuedAt: time('refresh token issue time').nullable(),
     scope: z.string({ error: 'scope is not a string' }).nullable(),
+    accessTokenIssuedAt: time('access token issue time').optional(),
   }))();
 
 /**

@@ -1,4 +1,6 @@
-import { redactError, redactText, redactValue } from '../redact/index';
+// Imported from the modules, not the redact barrel: the barrel's logger imports errors (an import cycle).
+import { redactText } from '../redact/redact-text';
+import { redactError, redactValue } from '../redact/redact-value';
 import type { ErrorCode, SyncFailureCategory } from './codes';
 
 const MARKER = Symbol.for('blueclerk.error');
@@ -77,6 +79,7 @@ const CATEGORY_BY_CODE: Record<ErrorCode, SyncFailureCategory> = {
   vault_decrypt_failed: 'internal',
   oauth_state_invalid: 'validation',
   oauth_exchange_failed: 'needs_reconnect',
+  tenant_unverified: 'validation',
   token_invalid: 'needs_reconnect',
   token_expired: 'token_expired',
   needs_reconnect: 'needs_reconnect',
@@ -91,8 +94,11 @@ const CATEGORY_BY_CODE: Record<ErrorCode, SyncFailureCategory> = {
   lock_unavailable: 'internal',
   lease_lost: 'internal',
   ledger_claim_lost: 'internal',
+  in_progress: 'in_progress',
+  storage_unavailable: 'storage_unavailable',
   webhook_signature_invalid: 'validation',
   provider_error: 'provider_error',
+  malformed_response: 'provider_error',
   unsupported: 'provider_error',
   internal: 'internal',
 };

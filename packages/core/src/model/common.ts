@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectString } from '../runtime/arguments';
 
 /** A calendar date `YYYY-MM-DD` (no time zone: invoices and payments are dated, not timed). */
 export const IsoDateSchema = /* @__PURE__ */ (() =>
@@ -25,6 +26,7 @@ export const EmailSchema = /* @__PURE__ */ (() =>
 
 /** Trimmed, lower-cased email: the key for customer de-duplication. */
 export function normalizeEmail(email: string): string {
+  expectString('normalizeEmail', 'email', email);
   return email.trim().toLowerCase();
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ValidationError } from '../errors/index';
+import { expectString } from '../runtime/arguments';
 
 /**
  * ISO 4217 minor-unit exponents that differ from the common 2. Anything not listed uses 2 decimal places.
@@ -44,7 +46,17 @@ export const CurrencyCodeSchema = /* @__PURE__ */ (() =>
 
 export type CurrencyCode = z.infer<typeof CurrencyCodeSchema>;
 
-/** Number of decimal places of a currency's minor unit (USD 2, JPY 0, KWD 3). */
+/**
+ * Number of decimal places of a currency's minor unit (USD 2, JPY 0, KWD 3). Lower case and padding are accepted;
+ * anything that is not a 3-letter code throws `ValidationError` naming `currency`.
+ */
 export function currencyExponent(currency: string): number {
-  return EXPONENT_OVERRIDES[currency.toUpperCase()] ?? 2;
+  expectString('currencyExponent', 'currency', currency);
+  const parsed = CurrencyCodeSchema.safeParse(currency);
+  if (!parsed.success) {
+    throw new ValidationError('currencyExponent: currency must be a 3-letter ISO 4217 code', [
+      { path: 'currency', message: 'not a 3-letter ISO 4217 code' },
+    ]);
+  }
+  return EXPONENT_OVERRIDES[parsed.data] ?? 2;
 }

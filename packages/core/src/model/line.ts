@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ValidationError } from '../errors/index';
 import { EntityRefSchema, optionalText, TaxCodeRefSchema } from './common';
 import { parseDecimal } from './decimal';
 import { MoneySchema, multiplyMoney } from './money';
@@ -7,21 +8,33 @@ import { MoneySchema, multiplyMoney } from './money';
 export const MAX_QUANTITY_DECIMALS = 6;
 
 /**
- * A line quantity: positive, finite, at most 6 decimal places. `1.5` (hours) is fine; `"1.5"` is accepted and
- * becomes `1.5`.
+ * A line quantity: positive, finite, at most 6 decimal places, no larger than a safe integer. `1.5` (hours) is fine;
+ * `"1.5"` is accepted and becomes `1.5`. Text is parsed by `parseDecimal`, so `"1e20000000"` is refused at once
+ * rather than expanded.
  */
 export const QuantitySchema = /* @__PURE__ */ (() =>
   z.union([z.number(), z.string().trim().min(1)]).transform((value, ctx) => {
     let scale: number;
     try {
       scale = parseDecimal(value, 'quantity').scale;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'Quantity must be a decimal number' });
+    } catch (error) {
+      const reason = ValidationError.isInstance(error) ? error.issues[0]?.message : undefined;
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          reason && reason !== 'not a decimal number'
+            ? `Quantity must be a decimal number (${reason})`
+            : 'Quantity must be a decimal number',
+      });
       return z.NEVER;
     }
     const quantity = Number(value);
     if (!Number.isFinite(quantity) || quantity <= 0) {
       ctx.addIssue({ code: 'custom', message: 'Quantity must be greater than zero' });
+      return z.NEVER;
+    }
+    if (quantity > Number.MAX_SAFE_INTEGER) {
+      ctx.addIssue({ code: 'custom', message: 'Quantity is too large' });
       return z.NEVER;
     }
     if (scale > MAX_QUANTITY_DECIMALS) {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors/index';
+import { expectOptions, expectString, invalidArgument } from '../runtime/arguments';
 import { CurrencyCodeSchema, currencyExponent } from './currency';
 import { formatScaled, parseDecimal, type Rounding, rescale, toSafeNumber } from './decimal';
+import { toValidationIssues } from './validation';
 
 /** An amount in integer minor units (cents) with its ISO 4217 currency. Never a float. */
 export const MoneySchema = /* @__PURE__ */ (() =>
@@ -23,17 +25,56 @@ export interface ToMinorUnitsOptions {
   rounding?: Rounding;
 }
 
+const ROUNDINGS: readonly Rounding[] = ['reject', 'half-up', 'half-even'];
+
+/** The upper-cased ISO 4217 code, or a `ValidationError` naming `currency` (for a wrong type as for a bad code). */
+function currencyArgument(fn: string, currency: unknown): string {
+  expectString(fn, 'currency', currency);
+  const parsed = CurrencyCodeSchema.safeParse(currency);
+  if (!parsed.success) {
+    throw new ValidationError(`${fn}: currency must be a 3-letter ISO 4217 code`, [
+      { path: 'currency', message: 'not a 3-letter ISO 4217 code' },
+    ]);
+  }
+  return parsed.data;
+}
+
+function roundingArgument(fn: string, name: string, rounding: unknown, fallback: Rounding): Rounding {
+  if (rounding === undefined) return fallback;
+  if (!ROUNDINGS.includes(rounding as Rounding)) {
+    throw invalidArgument(fn, name, `one of ${ROUNDINGS.map((r) => `'${r}'`).join(', ')}`, rounding);
+  }
+  return rounding as Rounding;
+}
+
+function moneyArgument(fn: string, name: string, value: unknown): Money {
+  const parsed = MoneySchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  if (typeof value !== 'object' || value === null) {
+    throw invalidArgument(fn, name, 'a Money value { amount, currency }', value);
+  }
+  const issues = toValidationIssues(parsed.error).map((issue) => ({
+    path: issue.path === '(root)' ? name : `${name}.${issue.path}`,
+    message: issue.message,
+  }));
+  const first = issues[0] as { path: string; message: string };
+  throw new ValidationError(`${fn}: ${first.path}: ${first.message}`, issues);
+}
+
 /**
  * Converts a provider decimal (`"10.05"`, `10.05`, `"1000"`) into integer minor units of `currency`, exactly.
  * `toMinorUnits('10.05', 'USD') === 1005`; `toMinorUnits('1000', 'JPY') === 1000`; `toMinorUnits('1.005', 'KWD') === 1005`.
+ * Text longer than 100 characters or with an exponent beyond +-400 is refused before it is expanded.
  */
 export function toMinorUnits(
   value: string | number,
   currency: string,
   options: ToMinorUnitsOptions = {},
 ): number {
-  const exponent = currencyExponent(currency);
-  const units = rescale(parseDecimal(value, 'amount'), exponent, options.rounding ?? 'reject', 'amount');
+  const code = currencyArgument('toMinorUnits', currency);
+  expectOptions('toMinorUnits', 'options', options);
+  const rounding = roundingArgument('toMinorUnits', 'options.rounding', options.rounding, 'reject');
+  const units = rescale(parseDecimal(value, 'amount'), currencyExponent(code), rounding, 'amount');
   return toSafeNumber(units, 'amount');
 }
 
@@ -41,10 +82,10 @@ export function toMinorUnits(
 export function fromMinorUnits(amount: number, currency: string): string {
   if (!Number.isSafeInteger(amount)) {
     throw new ValidationError('Money amount must be a safe integer of minor units', [
-      { path: 'amount', message: 'not a safe integer' },
+      { path: 'amount', message: typeof amount === 'number' ? 'not a safe integer' : 'not a number' },
     ]);
   }
-  return formatScaled(BigInt(amount), currencyExponent(currency));
+  return formatScaled(BigInt(amount), currencyExponent(currencyArgument('fromMinorUnits', currency)));
 }
 
 /**
@@ -55,13 +96,13 @@ export function fromMinorUnitsToNumber(amount: number, currency: string): number
   return Number(fromMinorUnits(amount, currency));
 }
 
-/** Builds a validated `Money` from minor units. */
+/** Builds a validated `Money` from minor units. Throws `ValidationError` naming `amount` or `currency`. */
 export function money(amount: number, currency: string): Money {
   const parsed = MoneySchema.safeParse({ amount, currency });
   if (!parsed.success) {
-    throw new ValidationError('Invalid money value', [
-      { path: 'amount', message: parsed.error.issues[0]?.message ?? 'invalid' },
-    ]);
+    const issues = toValidationIssues(parsed.error);
+    const first = issues[0] as { path: string; message: string };
+    throw new ValidationError(`Invalid money value: ${first.path}: ${first.message}`, issues);
   }
   return parsed.data;
 }
@@ -72,7 +113,8 @@ export function moneyFromDecimal(
   currency: string,
   options: ToMinorUnitsOptions = {},
 ): Money {
-  return money(toMinorUnits(value, currency, options), currency.toUpperCase());
+  const code = currencyArgument('moneyFromDecimal', currency);
+  return money(toMinorUnits(value, code, options), code);
 }
 
 function assertSameCurrency(a: Money, b: Money): void {
@@ -85,31 +127,43 @@ function assertSameCurrency(a: Money, b: Money): void {
 
 /** Adds two amounts of the same currency. */
 export function addMoney(a: Money, b: Money): Money {
-  assertSameCurrency(a, b);
-  return money(a.amount + b.amount, a.currency);
+  const left = moneyArgument('addMoney', 'a', a);
+  const right = moneyArgument('addMoney', 'b', b);
+  assertSameCurrency(left, right);
+  return money(left.amount + right.amount, left.currency);
 }
 
 /** Subtracts `b` from `a` (same currency). */
 export function subtractMoney(a: Money, b: Money): Money {
-  assertSameCurrency(a, b);
-  return money(a.amount - b.amount, a.currency);
+  const left = moneyArgument('subtractMoney', 'a', a);
+  const right = moneyArgument('subtractMoney', 'b', b);
+  assertSameCurrency(left, right);
+  return money(left.amount - right.amount, left.currency);
 }
 
 /** Sums amounts; all must be in `currency`. */
 export function sumMoney(amounts: readonly Money[], currency: string): Money {
-  return amounts.reduce((total, next) => addMoney(total, next), money(0, currency.toUpperCase()));
+  if (!Array.isArray(amounts)) throw invalidArgument('sumMoney', 'amounts', 'an array of Money', amounts);
+  const code = currencyArgument('sumMoney', currency);
+  return amounts.reduce(
+    (total, next, index) => addMoney(total, moneyArgument('sumMoney', `amounts.${index}`, next)),
+    money(0, code),
+  );
 }
 
 /**
  * Unit price x quantity, rounded half-up to the currency's minor unit: the line amount of `1.5` hours at 80.00
- * is 120.00. Quantity may be fractional (`'1.5'`, `0.25`); computed in bigint so no float drift.
+ * is 120.00. Quantity may be fractional (`'1.5'`, `0.25`); computed in bigint so no float drift. A quantity over 100
+ * characters or with an exponent beyond +-400 is refused before it is expanded.
  */
 export function multiplyMoney(
   unitPrice: Money,
   quantity: string | number,
   rounding: Rounding = 'half-up',
 ): Money {
+  const price = moneyArgument('multiplyMoney', 'unitPrice', unitPrice);
+  const mode = roundingArgument('multiplyMoney', 'rounding', rounding, 'half-up');
   const q = parseDecimal(quantity, 'quantity');
-  const product = { units: BigInt(unitPrice.amount) * q.units, scale: q.scale };
-  return money(toSafeNumber(rescale(product, 0, rounding, 'amount'), 'amount'), unitPrice.currency);
+  const product = { units: BigInt(price.amount) * q.units, scale: q.scale };
+  return money(toSafeNumber(rescale(product, 0, mode, 'amount'), 'amount'), price.currency);
 }

@@ -1,3 +1,5 @@
+import { ConfigurationError } from '../errors/index';
+import { describeType } from '../runtime/arguments';
 import type { Logger } from '../runtime/logger';
 import { redactText } from './redact-text';
 import { redactValue } from './redact-value';
@@ -11,6 +13,13 @@ const WRAPPED = Symbol.for('blueclerk.redactingLogger');
  * const logger = createRedactingLogger({ log: (level, message, fields) => pino[level](fields, message) });
  */
 export function createRedactingLogger(logger: Logger): Logger {
+  if (typeof (logger as { log?: unknown } | null)?.log !== 'function') {
+    // Checked here, not at the first log line: a logger that cannot log would fail in the middle of a sync.
+    throw new ConfigurationError(
+      'logger',
+      `createRedactingLogger: logger must be an object with a log(level, message, fields) method, got ${describeType(logger)}`,
+    );
+  }
   if ((logger as unknown as Record<symbol, unknown>)[WRAPPED] === true) return logger;
   const wrapped: Logger & { [WRAPPED]: true } = {
     [WRAPPED]: true,

@@ -7,7 +7,30 @@ import { isSensitiveKey, REDACTED } from './sensitive-keys';
  * Over-redacting a word of prose is an acceptable price; leaking a token is not.
  */
 
-const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
+const PEM_BEGIN = /-----BEGIN [A-Z ]*PRIVATE KEY-----/g;
+const PEM_END = /-----END [A-Z ]*PRIVATE KEY-----/g;
+
+/**
+ * PEM private keys, from BEGIN to the next END. Not one lazy regex (`BEGIN[\s\S]*?END`): on text holding many BEGIN
+ * lines and no END it rescans to the end from every BEGIN, quadratic (half a megabyte took seconds). Here each
+ * character is scanned once. A BEGIN with no END (a key cut off by a length limit) is redacted to the end of the text:
+ * half a key is still key material.
+ */
+function redactPemKeys(text: string): string {
+  if (!text.includes('-----BEGIN ')) return text;
+  let out = '';
+  let from = 0;
+  while (from < text.length) {
+    PEM_BEGIN.lastIndex = from;
+    const begin = PEM_BEGIN.exec(text);
+    if (!begin) break;
+    PEM_END.lastIndex = begin.index + begin[0].length;
+    const end = PEM_END.exec(text);
+    out += text.slice(from, begin.index) + REDACTED;
+    from = end ? PEM_END.lastIndex : text.length;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
 
 // `Bearer <token>`. A value of letters only and shorter than 16 is a word of prose ("bearer authorization"), not a
 // token; `Basic` is checked by decoding, so "Basic authentication" survives too.
@@ -30,8 +53,9 @@ const PARAM = /(?<=^|[?&;#\s,(])([A-Za-z_][\w.-]*)=([^&\s#"'<>,;)]*)/g;
 // `"key": "value"`, `key: 'value'` (util.inspect), `key="value"`.
 const QUOTED_PAIR = /(?<![\w$\\])(["']?)([A-Za-z_$][\w$.-]*)\1(\s*[:=]\s*)(["'`])((?:(?!\4)[^\\\n]|\\.)*)\4/g;
 
-// JSON escaped inside JSON: `{\"access_token\":\"...\"}`.
-const ESCAPED_JSON_PAIR = /(\\+")([A-Za-z_$][\w$.-]*)\\+"(\s*:\s*)(\\+")([^"\\]*)\\+"/g;
+// JSON escaped inside JSON: `{\"access_token\":\"...\"}`. The look-behind starts a match only at the first backslash
+// of a run; without it every backslash of a long run rescans the run (quadratic: 80 kB of backslashes took seconds).
+const ESCAPED_JSON_PAIR = /(?<!\\)(\\+")([A-Za-z_$][\w$.-]*)\\+"(\s*:\s*)(\\+")([^"\\]*)\\+"/g;
 
 function decodesToCredentialPair(candidate: string): boolean {
   try {
@@ -64,7 +88,7 @@ function redactQuotedPairs(text: string): string {
 export function redactText(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return text;
   let out = redactRegisteredSecrets(text);
-  out = out.replace(PEM_PRIVATE_KEY, REDACTED);
+  out = redactPemKeys(out);
   out = out.replace(BEARER, (match, scheme: string, space: string, value: string) =>
     value.length >= 16 || /[^A-Za-z]/.test(value) ? `${scheme}${space}${REDACTED}` : match,
   );

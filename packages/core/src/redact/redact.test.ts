@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../errors/index';
+import { createRedactingLogger } from './logger';
 import { redactText } from './redact-text';
 import { redactError, redactValue } from './redact-value';
 import {
@@ -303,5 +305,34 @@ describe('one secret registry per process', () => {
     expect(second).not.toBe(first);
     first.registerSecret('sk_live_shared_between_copies_91x');
     expect(second.redactRegisteredSecrets('echo sk_live_shared_between_copies_91x')).toBe('echo [REDACTED]');
+  });
+});
+
+describe('createRedactingLogger under wrong argument types', () => {
+  it.each([
+    ['null', null],
+    ['a function', () => {}],
+    ['an object without log', { info: () => {} }],
+    ['a string', 'console'],
+  ])(
+    'refuses %s at set-up with a ConfigurationError naming logger, not a TypeError at the first log line',
+    (_name, logger) => {
+      let error: unknown;
+      try {
+        createRedactingLogger(logger as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ConfigurationError.isInstance(error)).toBe(true);
+      expect((error as ConfigurationError).setting).toBe('logger');
+    },
+  );
+
+  it('still wraps a logger once and redacts what it logs', () => {
+    const lines: string[] = [];
+    const logger = createRedactingLogger({ log: (_level, message) => lines.push(message) });
+    expect(createRedactingLogger(logger)).toBe(logger);
+    logger.log('info', `Authorization: Bearer ${ACCESS}`);
+    expect(lines).toEqual(['Authorization: [REDACTED]']);
   });
 });

@@ -23,10 +23,11 @@ interface Registry {
 // entry, `./provider`, `./testing`, a second installed version of core) shares it, so a secret the token manager
 // registered is redacted from an error a provider package builds with its own copy.
 const REGISTRY_KEY = Symbol.for('blueclerk.secret-registry.v1');
-const registry: Registry = ((globalThis as Record<symbol, Registry | undefined>)[REGISTRY_KEY] ??= {
-  secrets: new Set<string>(),
-  byPrefix: new Map<string, Set<string>>(),
-});
+const shared = globalThis as Record<symbol, Registry | undefined>;
+if (!shared[REGISTRY_KEY]) {
+  shared[REGISTRY_KEY] = { secrets: new Set<string>(), byPrefix: new Map<string, Set<string>>() };
+}
+const registry = shared[REGISTRY_KEY] as Registry;
 const { secrets, byPrefix } = registry;
 
 function prefixOf(value: string): string {

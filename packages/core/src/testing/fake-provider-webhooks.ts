@@ -52,10 +52,13 @@ function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
 
 /** Reads a header from either a `Headers` object or a plain record, case-insensitively. */
 export function readHeader(headers: WebhookHeaders, name: string): string | null {
+  if (typeof headers !== 'object' || headers === null) return null;
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name);
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
-    if (key.toLowerCase() === wanted) return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+    if (key.toLowerCase() !== wanted) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    return typeof first === 'string' ? first : null;
   }
   return null;
 }
@@ -78,8 +81,9 @@ export const fakeWebhooks: ProviderWebhooks = {
   signatureHeader: FAKE_SIGNATURE_HEADER,
 
   async verify(rawBody, headers, secret) {
+    if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) return false;
     const header = readHeader(headers, FAKE_SIGNATURE_HEADER);
-    if (!header || !secret) return false;
+    if (!header || typeof secret !== 'string' || !secret) return false;
     const signature = fromBase64(header);
     if (!signature) return false;
     // subtle.verify compares in constant time.
@@ -89,18 +93,20 @@ export const fakeWebhooks: ProviderWebhooks = {
   parse(rawBody) {
     let parsed: unknown;
     try {
+      if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) throw new TypeError('not a body');
       parsed = JSON.parse(typeof rawBody === 'string' ? rawBody : new TextDecoder().decode(rawBody));
     } catch {
       throw new ValidationError('Webhook body is not JSON', [{ path: '(root)', message: 'invalid JSON' }]);
     }
-    const events = (parsed as { events?: unknown }).events;
+    const events =
+      typeof parsed === 'object' && parsed !== null ? (parsed as { events?: unknown }).events : undefined;
     if (!Array.isArray(events)) {
       throw new ValidationError('Webhook body has no events array', [
         { path: 'events', message: 'required' },
       ]);
     }
     return events.map((raw, index): NormalizedWebhookEvent => {
-      const e = raw as Partial<FakeWebhookEvent>;
+      const e = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<FakeWebhookEvent>;
       if (
         typeof e.id !== 'string' ||
         typeof e.entityId !== 'string' ||

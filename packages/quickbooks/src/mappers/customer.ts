@@ -6,6 +6,8 @@ import {
   addressToWire,
   compact,
   EntityBaseSchema,
+  fromProviderData,
+  parseWire,
   RefSchema,
   updatedAtOf,
 } from './common';
@@ -45,24 +47,26 @@ export function customerToQbo(customer: Customer): Record<string, unknown> {
 }
 
 export function customerFromQbo(raw: unknown): ProviderRecord<Customer> {
-  const wire = QboCustomerSchema.parse(raw);
+  const wire = parseWire(QboCustomerSchema, raw, 'customer');
   // QuickBooks accepts free-text email; an address core cannot use becomes null rather than failing an import.
   const email = EmailSchema.safeParse(wire.PrimaryEmailAddr?.Address ?? '');
-  const data = parseCustomer({
-    displayName:
-      wire.DisplayName ??
-      ([wire.GivenName, wire.FamilyName].filter(Boolean).join(' ') || `Customer ${wire.Id}`),
-    companyName: wire.CompanyName ?? null,
-    givenName: wire.GivenName ?? null,
-    familyName: wire.FamilyName ?? null,
-    email: email.success ? email.data : null,
-    phone: wire.PrimaryPhone?.FreeFormNumber ?? null,
-    billingAddress: addressFromWire(wire.BillAddr),
-    shippingAddress: addressFromWire(wire.ShipAddr),
-    currency: wire.CurrencyRef?.value ?? null,
-    notes: wire.Notes ?? null,
-    active: wire.Active !== false,
-  });
+  const data = fromProviderData('customer', raw, () =>
+    parseCustomer({
+      displayName:
+        wire.DisplayName ??
+        ([wire.GivenName, wire.FamilyName].filter(Boolean).join(' ') || `Customer ${wire.Id}`),
+      companyName: wire.CompanyName ?? null,
+      givenName: wire.GivenName ?? null,
+      familyName: wire.FamilyName ?? null,
+      email: email.success ? email.data : null,
+      phone: wire.PrimaryPhone?.FreeFormNumber ?? null,
+      billingAddress: addressFromWire(wire.BillAddr),
+      shippingAddress: addressFromWire(wire.ShipAddr),
+      currency: wire.CurrencyRef?.value ?? null,
+      notes: wire.Notes ?? null,
+      active: wire.Active !== false,
+    }),
+  );
   return {
     providerId: wire.Id,
     version: wire.SyncToken ?? null,

@@ -1,13 +1,21 @@
-import { type Invoice, type InvoiceStatus, type ProviderRecord, parseInvoice } from '@blueclerk/core/provider';
+import {
+  type Invoice,
+  type InvoiceStatus,
+  type ProviderRecord,
+  parseInvoice,
+} from '@blueclerk/core/provider';
 import { z } from 'zod';
 import {
   compact,
   DecimalSchema,
   EntityBaseSchema,
+  fromProviderData,
+  parseWire,
   RefSchema,
   toDecimal,
   toMoney,
   updatedAtOf,
+  wireCurrency,
 } from './common';
 
 /** Invoice <-> QuickBooks `Invoice` (Finance.xsd Invoice/SalesTransaction, Line, SalesItemLineDetail, TxnTaxDetail). */
@@ -89,27 +97,39 @@ export function isVoidedInvoice(wire: Pick<QboInvoice, 'PrivateNote' | 'TotalAmt
 }
 
 export function invoiceFromQbo(raw: unknown, homeCurrency: string): ProviderRecord<Invoice> {
-  const wire = QboInvoiceSchema.parse(raw);
-  const currency = wire.CurrencyRef?.value ?? homeCurrency;
-  const lines = wire.Line.filter((line) => line.DetailType === 'SalesItemLineDetail').map((line) => {
+  const wire = parseWire(QboInvoiceSchema, raw, 'invoice');
+  const currency = wire.CurrencyRef
+    ? wireCurrency(wire.CurrencyRef.value, 'Invoice.CurrencyRef.value')
+    : homeCurrency;
+  const lines = wire.Line.flatMap((line, index) => {
+    if (line.DetailType !== 'SalesItemLineDetail') return [];
     const detail = line.SalesItemLineDetail ?? {};
-    const amount = toMoney(line.Amount ?? 0, currency);
+    const amount = toMoney(line.Amount ?? 0, currency, 'reject', `Invoice.Line.${index}.Amount`);
     // Qty/UnitPrice are optional on the wire; a line without them is one unit at its amount. Voided lines keep
     // their quantity but QuickBooks may zero it, and core quantities must be positive.
     const quantity = detail.Qty && detail.Qty > 0 ? detail.Qty : 1;
     const unitPrice =
-      detail.UnitPrice === undefined ? amount : toMoney(detail.UnitPrice, currency, 'half-up');
-    return {
-      description: line.Description ?? null,
-      item: detail.ItemRef ? { id: detail.ItemRef.value, name: detail.ItemRef.name ?? null } : null,
-      quantity,
-      unitPrice,
-      amount,
-      taxCode: detail.TaxCodeRef ? { id: detail.TaxCodeRef.value } : null,
-    };
+      detail.UnitPrice === undefined
+        ? amount
+        : toMoney(
+            detail.UnitPrice,
+            currency,
+            'half-up',
+            `Invoice.Line.${index}.SalesItemLineDetail.UnitPrice`,
+          );
+    return [
+      {
+        description: line.Description ?? null,
+        item: detail.ItemRef ? { id: detail.ItemRef.value, name: detail.ItemRef.name ?? null } : null,
+        quantity,
+        unitPrice,
+        amount,
+        taxCode: detail.TaxCodeRef ? { id: detail.TaxCodeRef.value } : null,
+      },
+    ];
   });
-  const total = toMoney(wire.TotalAmt, currency);
-  const balance = toMoney(wire.Balance, currency);
+  const total = toMoney(wire.TotalAmt, currency, 'reject', 'Invoice.TotalAmt');
+  const balance = toMoney(wire.Balance, currency, 'reject', 'Invoice.Balance');
   const status: InvoiceStatus = isVoidedInvoice(wire)
     ? 'VOID'
     : total.amount > 0 && balance.amount === 0
@@ -117,24 +137,28 @@ export function invoiceFromQbo(raw: unknown, homeCurrency: string): ProviderReco
       : wire.EmailStatus === 'EmailSent'
         ? 'SENT'
         : 'OPEN';
-  const data = parseInvoice({
-    number: wire.DocNumber ?? null,
-    customer: { id: wire.CustomerRef.value, name: wire.CustomerRef.name ?? null },
-    issueDate: wire.TxnDate,
-    dueDate: wire.DueDate && wire.DueDate >= wire.TxnDate ? wire.DueDate : null,
-    status,
-    currency,
-    lines:
-      lines.length > 0
-        ? lines
-        : [{ description: null, item: null, quantity: 1, unitPrice: total, amount: total, taxCode: null }],
-    taxTotal:
-      wire.TxnTaxDetail?.TotalTax === undefined ? null : toMoney(wire.TxnTaxDetail.TotalTax, currency),
-    total,
-    balance: { ...balance, amount: Math.min(Math.max(balance.amount, 0), total.amount) },
-    paymentLinkUrl: wire.InvoiceLink && /^https?:\/\//.test(wire.InvoiceLink) ? wire.InvoiceLink : null,
-    memo: wire.CustomerMemo?.value ?? null,
-  });
+  const data = fromProviderData('invoice', raw, () =>
+    parseInvoice({
+      number: wire.DocNumber ?? null,
+      customer: { id: wire.CustomerRef.value, name: wire.CustomerRef.name ?? null },
+      issueDate: wire.TxnDate,
+      dueDate: wire.DueDate && wire.DueDate >= wire.TxnDate ? wire.DueDate : null,
+      status,
+      currency,
+      lines:
+        lines.length > 0
+          ? lines
+          : [{ description: null, item: null, quantity: 1, unitPrice: total, amount: total, taxCode: null }],
+      taxTotal:
+        wire.TxnTaxDetail?.TotalTax === undefined
+          ? null
+          : toMoney(wire.TxnTaxDetail.TotalTax, currency, 'reject', 'Invoice.TxnTaxDetail.TotalTax'),
+      total,
+      balance: { ...balance, amount: Math.min(Math.max(balance.amount, 0), total.amount) },
+      paymentLinkUrl: wire.InvoiceLink && /^https?:\/\//.test(wire.InvoiceLink) ? wire.InvoiceLink : null,
+      memo: wire.CustomerMemo?.value ?? null,
+    }),
+  );
   return {
     providerId: wire.Id,
     version: wire.SyncToken ?? null,
@@ -145,7 +169,7 @@ export function invoiceFromQbo(raw: unknown, homeCurrency: string): ProviderReco
 
 /** Payment ids QuickBooks lists on the invoice (`LinkedTxn` with TxnType Payment). */
 export function linkedPaymentIds(raw: unknown): string[] {
-  return QboInvoiceSchema.parse(raw)
+  return parseWire(QboInvoiceSchema, raw, 'invoice')
     .LinkedTxn.filter((link) => link.TxnType === 'Payment')
     .map((link) => link.TxnId);
 }

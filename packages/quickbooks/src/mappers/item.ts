@@ -4,6 +4,8 @@ import {
   compact,
   DecimalSchema,
   EntityBaseSchema,
+  fromProviderData,
+  parseWire,
   RefSchema,
   toDecimal,
   toMoney,
@@ -57,25 +59,30 @@ export function itemToQbo(
 }
 
 export function itemFromQbo(raw: unknown, homeCurrency: string): ProviderRecord<Item> {
-  const wire = QboItemSchema.parse(raw);
+  const wire = parseWire(QboItemSchema, raw, 'item');
   const type =
     wire.Type === 'Inventory' ? 'inventory' : wire.Type === 'NonInventory' ? 'non_inventory' : 'service';
-  const data = parseItem({
-    name: wire.Name,
-    description: wire.Description ?? null,
-    sku: wire.Sku ?? null,
-    // Items carry no currency in QuickBooks: prices are in the company's home currency.
-    unitPrice: wire.UnitPrice === undefined ? null : toMoney(wire.UnitPrice, homeCurrency, 'half-up'),
-    incomeAccount: wire.IncomeAccountRef
-      ? { id: wire.IncomeAccountRef.value, name: wire.IncomeAccountRef.name ?? null }
-      : null,
-    taxable: wire.Taxable ?? false,
-    taxCode: wire.SalesTaxCodeRef
-      ? { id: wire.SalesTaxCodeRef.value, name: wire.SalesTaxCodeRef.name ?? null }
-      : null,
-    type,
-    active: wire.Active !== false,
-  });
+  const data = fromProviderData('item', raw, () =>
+    parseItem({
+      name: wire.Name,
+      description: wire.Description ?? null,
+      sku: wire.Sku ?? null,
+      // Items carry no currency in QuickBooks: prices are in the company's home currency.
+      unitPrice:
+        wire.UnitPrice === undefined
+          ? null
+          : toMoney(wire.UnitPrice, homeCurrency, 'half-up', 'Item.UnitPrice'),
+      incomeAccount: wire.IncomeAccountRef
+        ? { id: wire.IncomeAccountRef.value, name: wire.IncomeAccountRef.name ?? null }
+        : null,
+      taxable: wire.Taxable ?? false,
+      taxCode: wire.SalesTaxCodeRef
+        ? { id: wire.SalesTaxCodeRef.value, name: wire.SalesTaxCodeRef.name ?? null }
+        : null,
+      type,
+      active: wire.Active !== false,
+    }),
+  );
   return {
     providerId: wire.Id,
     version: wire.SyncToken ?? null,

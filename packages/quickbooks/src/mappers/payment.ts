@@ -10,10 +10,13 @@ import {
   compact,
   DecimalSchema,
   EntityBaseSchema,
+  fromProviderData,
+  parseWire,
   RefSchema,
   toDecimal,
   toMoney,
   updatedAtOf,
+  wireCurrency,
 } from './common';
 
 /** Payment <-> QuickBooks `Payment` (Finance.xsd Payment, Line/LinkedTxn). */
@@ -80,21 +83,25 @@ export function paymentFromQbo(
   raw: unknown,
   options: { homeCurrency: string; paymentMethodIds?: Partial<Record<PaymentMethod, string>> },
 ): ProviderRecord<Payment> {
-  const wire = QboPaymentSchema.parse(raw);
-  const currency = wire.CurrencyRef?.value ?? options.homeCurrency;
+  const wire = parseWire(QboPaymentSchema, raw, 'payment');
+  const currency = wire.CurrencyRef
+    ? wireCurrency(wire.CurrencyRef.value, 'Payment.CurrencyRef.value')
+    : options.homeCurrency;
   const invoiceId = wire.Line.flatMap((l) => l.LinkedTxn).find((l) => l.TxnType === 'Invoice')?.TxnId;
   const methodEntry = Object.entries(options.paymentMethodIds ?? {}).find(
     ([, id]) => id === wire.PaymentMethodRef?.value,
   );
-  const data = parsePayment({
-    amount: toMoney(wire.TotalAmt, currency),
-    date: wire.TxnDate,
-    method: (methodEntry?.[0] as PaymentMethod | undefined) ?? 'other',
-    invoice: invoiceId ? { id: invoiceId } : null,
-    customer: { id: wire.CustomerRef.value, name: wire.CustomerRef.name ?? null },
-    reference: wire.PaymentRefNum ?? null,
-    memo: wire.PrivateNote ?? null,
-  });
+  const data = fromProviderData('payment', raw, () =>
+    parsePayment({
+      amount: toMoney(wire.TotalAmt, currency, 'reject', 'Payment.TotalAmt'),
+      date: wire.TxnDate,
+      method: (methodEntry?.[0] as PaymentMethod | undefined) ?? 'other',
+      invoice: invoiceId ? { id: invoiceId } : null,
+      customer: { id: wire.CustomerRef.value, name: wire.CustomerRef.name ?? null },
+      reference: wire.PaymentRefNum ?? null,
+      memo: wire.PrivateNote ?? null,
+    }),
+  );
   return {
     providerId: wire.Id,
     version: wire.SyncToken ?? null,

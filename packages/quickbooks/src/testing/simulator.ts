@@ -1,5 +1,9 @@
 import { type Clock, systemClock } from '@blueclerk/core';
-import { createFaultInjector, createRateLimiter, type OAuthServerStats } from '@blueclerk/core/testing/simulator';
+import {
+  createFaultInjector,
+  createRateLimiter,
+  type OAuthServerStats,
+} from '@blueclerk/core/testing/simulator';
 import { type HttpHandler, http } from 'msw';
 import {
   DEFAULT_RATE_LIMITS,

@@ -80,6 +80,7 @@ export {
   NetworkError,
   ProviderError,
   RateLimitError,
+  StorageError,
   SYNC_FAILURE_CATEGORIES,
   type SyncFailureCategory,
   ValidationError,

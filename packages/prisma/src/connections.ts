@@ -39,6 +39,7 @@ interface ConnectionRow {
   access_token_expires_at_ms: unknown;
   refresh_token_expires_at_ms: unknown;
   refresh_token_issued_at_ms: unknown;
+  access_token_issued_at_ms: unknown;
   scope: string | null;
   health: unknown;
   metadata: unknown;
@@ -53,6 +54,7 @@ const COLUMNS = `id, provider, owner_id, tenant_id, status, access_token, refres
   ${epochMs('access_token_expires_at')} AS access_token_expires_at_ms,
   ${epochMs('refresh_token_expires_at')} AS refresh_token_expires_at_ms,
   ${epochMs('refresh_token_issued_at')} AS refresh_token_issued_at_ms,
+  ${epochMs('access_token_issued_at')} AS access_token_issued_at_ms,
   scope, health, metadata, settings, grant_id, version,
   ${epochMs('created_at')} AS created_at_ms, ${epochMs('updated_at')} AS updated_at_ms`;
 
@@ -68,6 +70,8 @@ function toRecord(row: ConnectionRow): ConnectionRecord {
           refreshTokenExpiresAt: nullableMs(row.refresh_token_expires_at_ms),
           refreshTokenIssuedAt: nullableMs(row.refresh_token_issued_at_ms),
           scope: row.scope,
+          // Absent, not null, when unknown (rows written before migration 0004, or sets sealed without it).
+          ...issuedAtField(nullableMs(row.access_token_issued_at_ms)),
         };
   return {
     id: row.id,
@@ -102,7 +106,16 @@ function assertTokens(tokens: SealedTokens | null | undefined): void {
   }
 }
 
-/** Parameters for the seven token columns, in column order. */
+function issuedAtField(value: number | null): { accessTokenIssuedAt?: number } {
+  return value === null ? {} : { accessTokenIssuedAt: value };
+}
+
+/** The access token's issue time as a parameter: null when the set has none (or there are no tokens). */
+function issuedAtValue(tokens: SealedTokens | null | undefined): number | null {
+  return typeof tokens?.accessTokenIssuedAt === 'number' ? tokens.accessTokenIssuedAt : null;
+}
+
+/** Parameters for the first six token columns, in column order (the issue time of migration 0004 comes last). */
 function tokenValues(tokens: SealedTokens | null): unknown[] {
   return [
     tokens?.accessToken ?? null,
@@ -148,10 +161,10 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
              WHERE id = $15::text AND owner_id = $3::text AND provider = $2::text FOR SHARE)
            INSERT INTO ${connections} (id, provider, owner_id, tenant_id, status, access_token, refresh_token,
              access_token_expires_at, refresh_token_expires_at, refresh_token_issued_at, scope, health, metadata,
-             settings, grant_id)
+             settings, grant_id, access_token_issued_at)
            SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text,
              ${fromEpochMs('$8')}, ${fromEpochMs('$9')}, ${fromEpochMs('$10')}, $11::text, $12::jsonb, $13::jsonb,
-             $14::jsonb, $15::text
+             $14::jsonb, $15::text, ${fromEpochMs('$16')}
            WHERE $15::text IS NULL OR EXISTS (SELECT 1 FROM holder)
            ON CONFLICT (id) DO NOTHING
            RETURNING ${COLUMNS}`,
@@ -165,6 +178,7 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
           jsonText(input.metadata ?? {}, 'metadata'),
           settings,
           grantId,
+          issuedAtValue(input.tokens),
         ),
       );
       const row = rows[0];
@@ -238,6 +252,7 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
           `refresh_token_expires_at = ${fromEpochMs(param(refreshExp, 'float8'))}`,
           `refresh_token_issued_at = ${fromEpochMs(param(issued, 'float8'))}`,
           `scope = ${param(scope, 'text')}`,
+          `access_token_issued_at = ${fromEpochMs(param(issuedAtValue(patch.tokens), 'float8'))}`,
         );
       }
 

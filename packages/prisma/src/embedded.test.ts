@@ -41,6 +41,7 @@ describe('createEmbeddedStorage', () => {
         { id: '0001_init' },
         { id: '0002_notification_occurrences' },
         { id: '0003_connection_settings_grants' },
+        { id: '0004_access_token_issued_at' },
       ]);
     } finally {
       await second.close();

@@ -13,7 +13,12 @@ import { createPrismaStorage } from './storage';
 
 const schemas: TestSchema[] = [];
 
-const ALL_MIGRATIONS = ['0001_init', '0002_notification_occurrences', '0003_connection_settings_grants'];
+const ALL_MIGRATIONS = [
+  '0001_init',
+  '0002_notification_occurrences',
+  '0003_connection_settings_grants',
+  '0004_access_token_issued_at',
+];
 
 async function freshSchema(): Promise<TestSchema> {
   const db = await createTestSchema({ migrate: false });
@@ -201,7 +206,7 @@ describe('migrate() on PostgreSQL', () => {
            "lastErrorAt":null,"lastError":null,"consecutiveFailures":0}')`,
       );
       expect(await migrateClient(opened.client, opened.schema)).toEqual({
-        applied: ['0003_connection_settings_grants'],
+        applied: ['0003_connection_settings_grants', '0004_access_token_issued_at'],
         alreadyApplied: ['0001_init', '0002_notification_occurrences'],
       });
     } finally {
@@ -244,6 +249,48 @@ describe('migrate() on PostgreSQL', () => {
       'blueclerk_connections_pkey',
       'blueclerk_connections_tenant_id_provider_idx',
     ]);
+  });
+
+  it('upgrades a 0003 database: tokens stored without an issue time still open, new ones keep it', async () => {
+    const db = await freshSchema();
+    const migrations = await loadMigrations();
+    expect(migrations[3]?.id).toBe('0004_access_token_issued_at');
+    const opened = openClient({ connectionString: db.url });
+    try {
+      await migrateClient(opened.client, opened.schema, migrations.slice(0, 3));
+      // Sealed tokens as a 0003 store wrote them: envelopes and times, no issue time of the access token.
+      await query(
+        `INSERT INTO "${db.schema}".blueclerk_connections (id, provider, owner_id, tenant_id, status, health,
+           access_token, refresh_token, access_token_expires_at, refresh_token_issued_at)
+         VALUES ('old', 'quickbooks', 'o1', 'realm-1', 'active', '{"status":"healthy","lastSuccessAt":null,
+           "lastErrorAt":null,"lastError":null,"consecutiveFailures":0}', 'bcv1.k1.a.b', 'bcv1.k1.c.d',
+           to_timestamp(1800000000), to_timestamp(1790000000))`,
+      );
+      expect(await migrateClient(opened.client, opened.schema)).toEqual({
+        applied: ['0004_access_token_issued_at'],
+        alreadyApplied: ALL_MIGRATIONS.slice(0, 3),
+      });
+    } finally {
+      await opened.close();
+    }
+    const storage = createPrismaStorage({ connectionString: db.url });
+    try {
+      const old = await storage.connections.getConnection('old');
+      expect(old?.tokens).toEqual({
+        accessToken: 'bcv1.k1.a.b',
+        refreshToken: 'bcv1.k1.c.d',
+        accessTokenExpiresAt: 1_800_000_000_000,
+        refreshTokenExpiresAt: null,
+        refreshTokenIssuedAt: 1_790_000_000_000,
+        scope: null,
+      });
+      const tokens = { ...old!.tokens!, accessTokenIssuedAt: 1_799_996_400_000 };
+      const updated = await storage.connections.updateConnection('old', { tokens }, { expectedVersion: 1 });
+      expect(updated.tokens).toEqual(tokens);
+      expect((await storage.connections.getConnection('old'))?.tokens).toEqual(tokens);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('refuses to continue when an applied migration was edited afterwards', async () => {

@@ -1,4 +1,4 @@
-import { BlueClerkError, ConcurrencyError, ConfigurationError } from '@blueclerk/core';
+import { BlueClerkError, ConcurrencyError, ConfigurationError, StorageError } from '@blueclerk/core';
 
 /**
  * The part of a Prisma client this package uses. Every query is raw, parameterised SQL so any client works: the one
@@ -115,6 +115,56 @@ export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === '23505';
 }
 
+// SQLSTATE classes in which the server says it cannot serve, not that the statement is wrong: 08 connection
+// exception, 53 insufficient resources (too many connections, out of memory or disk), 57 operator intervention
+// (admin or crash shutdown, cannot connect now, statement timeout) and 58 system error (I/O).
+const UNAVAILABLE_STATE = /^(08|53|57|58)/;
+// Prisma's own codes for the same: can't reach, timed out, server closed the connection, pool timeout.
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+// What the driver adapter reports for socket failures.
+const UNAVAILABLE_ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+// node-postgres errors without a code (a backend killed mid-query, a pool that cannot connect).
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|Can't reach database server|closed the connection/i;
+
+/** True when the database was unreachable or could not serve: the error anywhere in the cause chain says so. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state !== undefined && UNAVAILABLE_STATE.test(state)) return true;
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const record = current as Record<string, unknown>;
+    if (typeof record.code === 'string') {
+      if (UNAVAILABLE_PRISMA_CODES.has(record.code) || UNAVAILABLE_SOCKET_CODES.has(record.code)) return true;
+    }
+    if (typeof record.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(record.kind)) return true;
+    const adapterCause = (record.meta as { driverAdapterError?: { cause?: { kind?: unknown } } } | undefined)
+      ?.driverAdapterError?.cause;
+    if (typeof adapterCause?.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(adapterCause.kind))
+      return true;
+    if (typeof record.message === 'string' && UNAVAILABLE_MESSAGE.test(record.message)) return true;
+    current = record.cause;
+  }
+  return false;
+}
+
 /**
  * Wraps a database failure in the SDK's error hierarchy. The message names the operation only: query parameters
  * (which include sealed envelopes) never reach it, and the driver error is kept as `cause` for debugging.
@@ -135,6 +185,12 @@ export function storageFailure(operation: string, error: unknown): BlueClerkErro
       retryable: true,
     });
   }
+  if (isDatabaseUnavailable(error)) {
+    return new StorageError(operation, `PostgreSQL storage unavailable during ${operation}`, {
+      cause: error,
+    });
+  }
+  // The server answered and refused the statement: our bug or the data's, not an outage.
   return new BlueClerkError('internal', `PostgreSQL storage failed during ${operation}`, {
     cause: error,
     retryable: true,

@@ -16,7 +16,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const prefix = `blueclerk-bench-${randomId(4)}:`;
 
 const redis = new Redis(url);
-const storage = createRedisStorage({ redis, keyPrefix: prefix });
+// A benchmark Redis is usually a throwaway one without persistence.
+const storage = createRedisStorage({ redis, keyPrefix: prefix, requirePersistence: false });
 
 /** Runs `op` from CONCURRENCY loops for DURATION_MS and returns ops/s. */
 async function measure(op: (worker: number, i: number) => Promise<void>): Promise<number> {

@@ -3,4 +3,4 @@
  */
 
 export { createRedisKeys, type RedisKeys } from './keys';
-export { createRedisStorage, type RedisStorageOptions } from './storage';
+export { createRedisStorage, type RedisStorage, type RedisStorageOptions } from './storage';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BlueClerkError, NetworkError } from '@blueclerk/core';
+import { BlueClerkError, StorageError } from '@blueclerk/core';
 import type { Redis } from 'ioredis';
 
 /**
@@ -35,7 +35,7 @@ export async function runLuaScript(
   }
 }
 
-/** Runs one Redis call and turns client failures into the SDK's typed `NetworkError`. */
+/** Runs one Redis call and turns client failures into the SDK's typed errors (`StorageError` for an outage). */
 export async function runRedis<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -44,15 +44,23 @@ export async function runRedis<T>(operation: string, call: () => Promise<T>): Pr
   }
 }
 
+/**
+ * Reply errors in which Redis says it cannot serve right now rather than that the command is wrong: loading its data
+ * after a restart, a read-only replica after a failover, out of memory, a cluster or primary down, a busy script.
+ */
+const UNAVAILABLE_REPLIES =
+  /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|NOREPLICAS|MISCONF|OOM)\b/;
+
 function toStorageError(operation: string, error: unknown): unknown {
   if (BlueClerkError.isInstance(error)) return error;
   // Redis replies and connection errors name the command, never its arguments, so the message is safe to repeat;
   // the cause goes through core's redaction anyway.
   const reason = error instanceof Error ? error.message : String(error);
   const message = `Redis storage: ${operation} failed: ${reason}`;
-  // A reply error is Redis refusing the command (a script bug, wrong type, OOM): repeating it will not help.
-  if (error instanceof Error && error.name === 'ReplyError') {
+  // Any other reply error is Redis refusing the command (a script bug, a wrong type): repeating it will not help.
+  if (error instanceof Error && error.name === 'ReplyError' && !UNAVAILABLE_REPLIES.test(reason)) {
     return new BlueClerkError('internal', message, { cause: error });
   }
-  return new NetworkError('network', message, { cause: error });
+  // Everything else is the connection: refused, reset, closed, retries per request used up, or Redis busy.
+  return new StorageError(operation, message, { cause: error });
 }

@@ -28,7 +28,7 @@ let server: MockTokenServer;
 let scenario: RefreshScenario;
 
 beforeAll(() => {
-  storage = createRedisStorage({ redis: REDIS_URL, keyPrefix });
+  storage = createRedisStorage({ redis: REDIS_URL, keyPrefix, requirePersistence: false });
 });
 
 afterAll(async () => {

@@ -1,9 +1,10 @@
 import {
-  BlueClerkError,
+  type BlueClerkError,
   type BlueClerkStorage,
   ConfigurationError,
   createManualClock,
   randomId,
+  StorageError,
 } from '@blueclerk/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,8 +27,9 @@ afterAll(async () => {
   await redis.quit();
 });
 
+// The CI Redis runs without persistence (--save "" --appendonly no); persistence.redis.test.ts covers the check.
 function storageOn(client: Redis | string, extra: Partial<Parameters<typeof createRedisStorage>[0]> = {}) {
-  return createRedisStorage({ redis: client, keyPrefix: prefix, ...extra });
+  return createRedisStorage({ redis: client, keyPrefix: prefix, requirePersistence: false, ...extra });
 }
 
 /** One of every kind of write, so the keyspace holds one of every kind of key. */
@@ -208,8 +210,8 @@ describe('Redis key layout', () => {
 describe('Redis connections written before settings and grants', () => {
   it('read back with settings {} and grantId null, and join the tenant index on the first tenant look-up', async () => {
     const legacyPrefix = testKeyPrefix('legacy');
-    const storage = createRedisStorage({ redis, keyPrefix: legacyPrefix });
-    const other = createRedisStorage({ redis, keyPrefix: legacyPrefix });
+    const storage = createRedisStorage({ redis, keyPrefix: legacyPrefix, requirePersistence: false });
+    const other = createRedisStorage({ redis, keyPrefix: legacyPrefix, requirePersistence: false });
     try {
       // As the adapter stored connections before this version: no settings or grantId in the record, no tenant index.
       const health = {
@@ -345,7 +347,9 @@ describe('Redis client handling', () => {
     const owned = storageOn(REDIS_URL);
     expect(await owned.connections.getConnection('x')).toBeNull();
     await owned.close();
-    await expect(owned.connections.getConnection('x')).rejects.toMatchObject({ code: 'network' });
+    await expect(owned.connections.getConnection('x')).rejects.toMatchObject({
+      code: 'storage_unavailable',
+    });
   });
 
   it('rejects bad settings with a ConfigurationError that names the setting and never echoes a URL', () => {
@@ -364,7 +368,7 @@ describe('Redis client handling', () => {
     ).not.toContain('hunter2');
   });
 
-  it('turns an unreachable Redis into a retryable NetworkError', async () => {
+  it('turns an unreachable Redis into a retryable StorageError, not a provider network error', async () => {
     const unreachable = new Redis({
       host: '127.0.0.1',
       port: 1,
@@ -375,8 +379,13 @@ describe('Redis client handling', () => {
     });
     const storage = storageOn(unreachable);
     const error = await storage.locks.acquireLease('k', { ttlMs: 1_000 }).catch((e: unknown) => e);
-    expect(BlueClerkError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'network', retryable: true });
+    expect(StorageError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'storage_unavailable',
+      category: 'storage_unavailable',
+      retryable: true,
+      operation: 'acquireLease',
+    });
     unreachable.disconnect();
   });
 

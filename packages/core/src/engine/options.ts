@@ -32,8 +32,6 @@ export interface SyncEngineOptions<THttp = unknown> {
   events?: EventBus;
   clock?: Clock;
   logger?: Logger;
-  /** Waits between rate-limited calls. Default: `setTimeout`. Tests pass a fake. */
-  sleep?: (ms: number) => Promise<void>;
   /**
    * How long a payment claim blocks others before it counts as abandoned and the next attempt looks the payment up
    * by reference. Default 150 000 ms: QuickBooks may take up to 120 s to finish a request server-side, so a post is

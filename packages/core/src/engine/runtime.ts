@@ -70,8 +70,6 @@ export interface EngineRuntime<THttp> {
   ): SyncFailure;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export function createEngineRuntime<THttp>(
   provider: AccountingProvider<THttp>,
   options: SyncEngineOptions<THttp>,

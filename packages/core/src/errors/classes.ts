@@ -73,6 +73,7 @@ export class AuthError extends BlueClerkError {
     code: Extract<
       ErrorCode,
       | 'oauth_state_invalid'
+      | 'tenant_unverified'
       | 'oauth_exchange_failed'
       | 'token_invalid'
       | 'token_expired'
@@ -132,7 +133,13 @@ export class ProviderError extends BlueClerkError {
   constructor(
     code: Extract<
       ErrorCode,
-      'provider_error' | 'duplicate' | 'not_found' | 'conflict' | 'unsupported' | 'validation_failed'
+      | 'provider_error'
+      | 'malformed_response'
+      | 'duplicate'
+      | 'not_found'
+      | 'conflict'
+      | 'unsupported'
+      | 'validation_failed'
     >,
     message: string,
     options: BlueClerkErrorOptions & { status?: number; providerCode?: string } = {},
@@ -154,12 +161,39 @@ export class ConcurrencyError extends BlueClerkError {
     return hasErrorClass(value, 'ConcurrencyError');
   }
   constructor(
-    code: Extract<ErrorCode, 'lock_unavailable' | 'lease_lost' | 'ledger_claim_lost' | 'conflict'>,
+    code: Extract<
+      ErrorCode,
+      'lock_unavailable' | 'lease_lost' | 'ledger_claim_lost' | 'conflict' | 'in_progress'
+    >,
     message: string,
     options: BlueClerkErrorOptions = {},
   ) {
     super(code, message, options);
     markErrorClass(this, 'ConcurrencyError');
+  }
+}
+
+/**
+ * The app's own storage (PostgreSQL, Redis, any `BlueClerkStorage` backend) could not be reached or failed to answer:
+ * a dropped connection, a server restart, a full pool, a read-only replica after a failover. Code
+ * `storage_unavailable`, category `storage_unavailable`, retryable. Every adapter reports backend failures with this
+ * class, so an app can tell "our database is down" from anything a provider did. `operation` names the store method
+ * that failed (`updateConnection`, `claim` ...); the message never carries query parameters or stored values.
+ */
+export class StorageError extends BlueClerkError {
+  /** True for a StorageError from any installed copy of `@blueclerk/core` (use instead of `instanceof`). */
+  static override isInstance(value: unknown): value is StorageError {
+    return hasErrorClass(value, 'StorageError');
+  }
+  readonly operation: string;
+  constructor(operation: string, message: string, options: BlueClerkErrorOptions = {}) {
+    super('storage_unavailable', message, {
+      retryable: true,
+      ...options,
+      details: { operation, ...options.details },
+    });
+    markErrorClass(this, 'StorageError');
+    this.operation = operation;
   }
 }
 

@@ -3,6 +3,13 @@
  *
  * `SyncFailureCategory` is the smaller set that sync health, notifications and the "recent failures" banner use:
  * every error maps onto exactly one category through `categorizeError`.
+ *
+ * Two codes are also categories of their own, because what a person should do about them differs from everything else:
+ * - `storage_unavailable` (`StorageError`): the app's own storage (PostgreSQL, Redis ...) could not be reached or
+ *   refused to work. Every storage adapter reports it with this one code; it is retryable and never the provider's
+ *   fault. A write it stopped before the provider call was not sent.
+ * - `in_progress` (`ConcurrencyError`): another worker is making the same provider write right now (its ledger claim
+ *   is held). Retry later; the write is not made twice.
  */
 export const ERROR_CODES = [
   'config_invalid',
@@ -11,6 +18,7 @@ export const ERROR_CODES = [
   'vault_decrypt_failed',
   'oauth_state_invalid',
   'oauth_exchange_failed',
+  'tenant_unverified',
   'token_invalid',
   'token_expired',
   'needs_reconnect',
@@ -25,8 +33,11 @@ export const ERROR_CODES = [
   'lock_unavailable',
   'lease_lost',
   'ledger_claim_lost',
+  'in_progress',
+  'storage_unavailable',
   'webhook_signature_invalid',
   'provider_error',
+  'malformed_response',
   'unsupported',
   'internal',
 ] as const;
@@ -45,6 +56,8 @@ export const SYNC_FAILURE_CATEGORIES = [
   'conflict',
   'not_found',
   'provider_error',
+  'in_progress',
+  'storage_unavailable',
   'internal',
 ] as const;
 

@@ -7,6 +7,7 @@ export {
   NetworkError,
   ProviderError,
   RateLimitError,
+  StorageError,
   ValidationError,
   VaultError,
   WebhookSignatureError,

@@ -102,6 +102,10 @@ export function syncFailureAction(category: SyncFailureCategory, context: Failur
       return `The linked ${record} no longer exists in ${provider}. Sync again to recreate it, or unlink it.`;
     case 'provider_error':
       return `${provider} returned an error. Try again later; if it keeps failing, contact support with the time of the error.`;
+    case 'in_progress':
+      return `This ${record} is still being created in ${provider} by another sync. Sync again in a few minutes; it will not be created twice.`;
+    case 'storage_unavailable':
+      return `The app's sync database could not be reached; this is not a problem with ${provider}. Sync again once it is back (nothing is sent twice); if it persists, check the database (PostgreSQL or Redis) the sync uses.`;
     case 'internal':
       return 'Something went wrong on our side. Try again; if it keeps failing, contact support.';
   }
@@ -135,6 +139,10 @@ export function syncFailureTitle(category: SyncFailureCategory, context: Failure
       return `Linked ${record} not found in ${provider}`;
     case 'provider_error':
       return `${provider} returned an error`;
+    case 'in_progress':
+      return `${record} still being created in ${provider}`;
+    case 'storage_unavailable':
+      return 'Sync database unavailable';
     case 'internal':
       return `Sync with ${provider} failed`;
   }
@@ -146,9 +154,9 @@ export function isReconnectCategory(category: string): boolean {
 }
 
 /**
- * Severity of a failure. Rate limiting is a warning: it heals by itself and must not trip `minSeverity: 'error'`
- * email alerts during a storm.
+ * Severity of a failure. Rate limiting and a write still in progress elsewhere are warnings: they heal by themselves
+ * and must not trip `minSeverity: 'error'` email alerts during a storm.
  */
 export function syncFailureSeverity(category: SyncFailureCategory): NotificationSeverity {
-  return category === 'rate_limited' ? 'warning' : 'error';
+  return category === 'rate_limited' || category === 'in_progress' ? 'warning' : 'error';
 }

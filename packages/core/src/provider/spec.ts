@@ -131,7 +131,10 @@ export function assertProviderSpec<THttp>(provider: AccountingProviderV1<THttp>)
     fail('http.baseUrl', 'http.baseUrl must be an absolute URL');
   if (!(provider.http.timeoutMs > 0)) fail('http.timeoutMs', 'http.timeoutMs must be positive');
   if (provider.oauth.tenantFromCallback && !provider.oauth.verifyTenant)
-    fail('oauth.verifyTenant', 'reads the tenant from the callback URL but cannot verify it (oauth.verifyTenant)');
+    fail(
+      'oauth.verifyTenant',
+      'reads the tenant from the callback URL but cannot verify it (oauth.verifyTenant)',
+    );
   const caps = provider.capabilities;
   if (caps.payments === 'api' && !provider.payments)
     fail('payments', "declares payments 'api' but has no payments operations");

@@ -23,6 +23,11 @@ export interface SealedTokens {
   refreshTokenIssuedAt: EpochMs | null;
   /** Granted scopes, space separated, as the provider returned them. */
   scope: string | null;
+  /**
+   * When the access token was issued (not secret, stored in clear like the expiry). Optional: records written
+   * before it existed have none, and a store returns it absent (not null) when it was not given.
+   */
+  accessTokenIssuedAt?: EpochMs;
 }
 
 export type ConnectionHealthStatus = 'healthy' | 'degraded' | 'needs_reconnect';

@@ -37,4 +37,5 @@ export {
   type StorageServer,
   serveStorageOverHttp,
 } from './storage-over-http';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { WORKER_ENV } from './worker-env';

@@ -10,6 +10,7 @@ import {
   type StorageServer,
   serveStorageOverHttp,
 } from './storage-over-http';
+import { WORKER_ENV } from './worker-env';
 
 // Real processes (slow to boot on a loaded machine, hence the long timeouts): the in-memory reference storage is served to them over loopback HTTP.
 let tokenServer: MockTokenServer | null = null;
@@ -75,5 +76,40 @@ describe('runRefreshWorkers', () => {
     expect(tokenServer!.stats.hungRequests).toBe(1);
     expect(tokenServer!.stats.successfulRefreshes).toBe(1);
     expect(tokenServer!.stats.reusedRefreshTokens).toBe(0);
+  }, 120_000);
+
+  it('with the default lock wait, no waiter’s first call fails when the lease holder is SIGKILLed', async () => {
+    const { storage, env } = await setup();
+    // No lock wait configured: every worker's token manager derives it from the ttl and the refresh timeout.
+    const scenario = await prepareRefreshScenario({
+      storage,
+      tokenServer: tokenServer!,
+      lockTtlMs: 3_000,
+      refreshTimeoutMs: 2_000,
+    });
+    expect(scenario.env[WORKER_ENV.lockWaitMs]).toBeUndefined();
+    tokenServer!.hangNextRefreshes(1);
+    const run = await runRefreshWorkers({
+      storageModule: STORAGE_OVER_HTTP_MODULE,
+      processes: 4,
+      callsPerProcess: 10,
+      env: { ...scenario.env, ...env },
+      killHolderAfterMs: 300,
+    });
+    expect(run.killedPid).not.toBeNull();
+    expect(run.workers.find((w) => w.pid === run.killedPid)).toMatchObject({
+      signal: 'SIGKILL',
+      result: null,
+    });
+    const survivors = run.workers.filter((w) => w.pid !== run.killedPid);
+    expect(survivors.map((w) => w.exitCode)).toEqual([0, 0, 0]);
+    // Each of these was the caller's first call; none gave up with lock_unavailable while the dead lease ran out.
+    expect(run.errors).toEqual([]);
+    expect(run.failedCalls).toBe(0);
+    expect(run.succeededCalls).toBe(30);
+    expect(run.accessTokens).toHaveLength(1);
+    expect(tokenServer!.stats.successfulRefreshes).toBe(1);
+    expect(tokenServer!.stats.reusedRefreshTokens).toBe(0);
+    expect(tokenServer!.stats.invalidGrantAnswers).toBe(0);
   }, 120_000);
 });

@@ -43,7 +43,8 @@ import { WORKER_ENV } from './worker-env';
  * Crash recovery: call `server.hangNextRefreshes(1)` and pass `killHolderAfterMs`. The first worker that starts a
  * refresh (it holds the lease) is SIGKILLed that long after it announced the refresh; the others take the lease over
  * once its TTL (`BLUECLERK_TEST_LOCK_TTL_MS`, default 2 000 from `prepareRefreshScenario`) has passed, and one of them
- * refreshes with the still-valid refresh token. Expect `killedPid` set, `successfulRefreshes` 1, no reuse.
+ * refreshes with the still-valid refresh token. Expect `killedPid` set, `successfulRefreshes` 1, no reuse, and no
+ * failed call: the token manager's default wait outlasts the dead holder's lease.
  */
 export interface RunRefreshWorkersOptions {
   /** Absolute path (or file URL) of the module exporting `createStorage(): Promise<BlueClerkStorage>`. */
@@ -249,7 +250,10 @@ export interface PrepareRefreshScenarioOptions {
   connectionId?: string;
   /** Lease TTL the workers use. Default 2 000 (short, so crash-recovery tests finish quickly). */
   lockTtlMs?: number;
-  /** How long workers wait for a lease. Default 15 000. */
+  /**
+   * How long workers wait for a lease. Default: unset, so the workers' token managers use their own default
+   * (`lockTtlMs + refreshTimeoutMs + 5 000`), the setting apps run with.
+   */
   lockWaitMs?: number;
   /** Token-endpoint timeout in the workers; must be below `lockTtlMs`. Default 1 500. */
   refreshTimeoutMs?: number;
@@ -303,7 +307,7 @@ export async function prepareRefreshScenario(
       [WORKER_ENV.connectionId]: connectionId,
       [WORKER_ENV.provider]: provider,
       [WORKER_ENV.lockTtlMs]: String(options.lockTtlMs ?? 2_000),
-      [WORKER_ENV.lockWaitMs]: String(options.lockWaitMs ?? 15_000),
+      ...(options.lockWaitMs === undefined ? {} : { [WORKER_ENV.lockWaitMs]: String(options.lockWaitMs) }),
       [WORKER_ENV.refreshTimeoutMs]: String(options.refreshTimeoutMs ?? 1_500),
       ...(options.clientId === undefined ? {} : { [WORKER_ENV.clientId]: options.clientId }),
       ...(options.clientSecret === undefined ? {} : { [WORKER_ENV.clientSecret]: options.clientSecret }),

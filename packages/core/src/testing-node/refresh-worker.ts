@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     },
     lock: {
       ttlMs: Number(process.env[WORKER_ENV.lockTtlMs] ?? '30000'),
-      waitMs: Number(process.env[WORKER_ENV.lockWaitMs] ?? '20000'),
+      // Unset: the token manager's own default, derived from the ttl and refresh timeout.
+      ...(process.env[WORKER_ENV.lockWaitMs] ? { waitMs: Number(process.env[WORKER_ENV.lockWaitMs]) } : {}),
       pollMs: 25,
     },
     refreshTimeoutMs: Number(process.env[WORKER_ENV.refreshTimeoutMs] ?? '10000'),

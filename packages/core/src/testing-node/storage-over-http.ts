@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BlueClerkError, ConcurrencyError } from '../errors/index';
+import { BlueClerkError, ConcurrencyError, StorageError, ValidationError } from '../errors/index';
+import { toJsonObject } from '../storage/json-object';
 import type { BlueClerkStorage } from '../storage/storage';
 import { testingNodeSourceFile } from './source-file';
 
@@ -49,13 +50,16 @@ export async function serveStorageOverHttp(storage: BlueClerkStorage): Promise<S
         const fn = target[method];
         if (typeof fn !== 'function') throw new Error(`unknown method ${store}.${method}`);
         calls++;
-        body = { ok: true, value: (await fn.apply(target, args)) ?? null };
+        const value: unknown = await fn.apply(target, args);
+        // JSON has no undefined: say so, so a `void` method resolves to undefined on the other side too.
+        body = value === undefined ? { ok: true, undefined: true } : { ok: true, value };
       } catch (error) {
         status = 200;
         body = {
           ok: false,
           code: BlueClerkError.isInstance(error) ? error.code : 'internal',
           message: error instanceof Error ? error.message : String(error),
+          ...(ValidationError.isInstance(error) ? { issues: error.issues } : {}),
         };
       }
       const text = JSON.stringify(body);
@@ -77,6 +81,18 @@ export async function serveStorageOverHttp(storage: BlueClerkStorage): Promise<S
   };
 }
 
+/**
+ * Settings travel as JSON, which would silently turn a Date into a string or drop a function before the store could
+ * refuse them; like the database adapters, the client refuses them first.
+ */
+function refuseWhatJsonChanges(store: string, method: string, args: unknown[]): void {
+  if (store !== 'connections') return;
+  const carrier =
+    method === 'createConnection' ? args[0] : method === 'updateConnection' ? args[1] : undefined;
+  const settings = (carrier as { settings?: unknown } | undefined)?.settings;
+  if (settings !== undefined) toJsonObject(settings, 'settings');
+}
+
 /** The client side: a `BlueClerkStorage` whose every method is a call to a `serveStorageOverHttp` server. */
 export function connectStorageOverHttp(url: string): BlueClerkStorage {
   function proxy(store: (typeof STORES)[number]): never {
@@ -86,28 +102,47 @@ export function connectStorageOverHttp(url: string): BlueClerkStorage {
         get(_target, method) {
           if (typeof method !== 'string') return undefined;
           return async (...args: unknown[]) => {
-            const response = await fetch(`${url}/call`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ store, method, args }),
-            });
-            const reply = (await response.json()) as {
+            refuseWhatJsonChanges(store, method, args);
+            let reply: {
               ok: boolean;
               value?: unknown;
+              undefined?: boolean;
               code?: string;
               message?: string;
+              issues?: Array<{ path: string; message: string }>;
             };
-            if (reply.ok) return reply.value;
+            try {
+              const response = await fetch(`${url}/call`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ store, method, args }),
+              });
+              reply = (await response.json()) as typeof reply;
+            } catch (error) {
+              // The storage server is the backend here: not reaching it is the storage being unavailable.
+              throw new StorageError(
+                method,
+                `Storage over HTTP: ${store}.${method} could not reach the server`,
+                {
+                  cause: error,
+                },
+              );
+            }
+            if (reply.ok) return reply.undefined ? undefined : (reply.value ?? null);
             const code = reply.code ?? 'internal';
+            const message = reply.message ?? code;
             if (
               code === 'conflict' ||
               code === 'lease_lost' ||
               code === 'lock_unavailable' ||
-              code === 'ledger_claim_lost'
+              code === 'ledger_claim_lost' ||
+              code === 'in_progress'
             ) {
-              throw new ConcurrencyError(code, reply.message ?? code);
+              throw new ConcurrencyError(code, message);
             }
-            throw new BlueClerkError(code as BlueClerkError['code'], reply.message ?? code);
+            if (code === 'storage_unavailable') throw new StorageError(method, message);
+            if (code === 'validation_failed') throw new ValidationError(message, reply.issues ?? []);
+            throw new BlueClerkError(code as BlueClerkError['code'], message);
           };
         },
       },

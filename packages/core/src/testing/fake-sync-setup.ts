@@ -64,7 +64,6 @@ export async function createFakeSyncSetup(options: FakeSyncSetupOptions = {}): P
       host,
       clock,
       events: bus,
-      sleep: async (ms) => clock.advance(ms),
       contextFor: (c) => ({ connectionId: c.id, tenantId: c.tenantId ?? '', http: null }),
       ...options.engine,
     });

@@ -8,10 +8,13 @@ import { defineLinkTests } from './storage-conformance/links';
 import { defineLockTests } from './storage-conformance/locks';
 import { STORAGE_CONFORMANCE_TESTS, type StorageConformanceTestName } from './storage-conformance/names';
 import { defineNotificationTests } from './storage-conformance/notifications';
+import { defineOutageTests, type StorageOutage } from './storage-conformance/outage';
 import { defineRawTests } from './storage-conformance/raw';
 import { defineSyncStateTests } from './storage-conformance/sync-state';
+import { defineTokenFieldTests } from './storage-conformance/token-fields';
 
 export { STORAGE_CONFORMANCE_TESTS, type StorageConformanceTestName } from './storage-conformance/names';
+export type { StorageOutage } from './storage-conformance/outage';
 
 export interface StorageConformanceOptions {
   /** Shown in the suite title, e.g. `prisma (postgresql)`. */
@@ -30,6 +33,12 @@ export interface StorageConformanceOptions {
    * checks through direct reads: that writes really land there, envelopes verbatim, and refused writes leave nothing.
    */
   rawSnapshot?: () => Promise<string>;
+  /**
+   * Takes the backend down and back (`breakBackend` / `repairBackend`). When given, the suite checks that during an
+   * outage every store method rejects with `StorageError` (`storage_unavailable`, retryable) and that the same
+   * instance works again afterwards.
+   */
+  outage?: StorageOutage;
 }
 
 /**
@@ -93,10 +102,12 @@ export function runStorageConformance(options: StorageConformanceOptions): void 
 
     defineLockTests(ctx);
     defineConnectionTests(ctx);
+    defineTokenFieldTests(ctx);
     defineLedgerTests(ctx);
     defineLinkTests(ctx);
     defineNotificationTests(ctx);
     defineSyncStateTests(ctx);
     if (options.rawSnapshot) defineRawTests(ctx, options.rawSnapshot);
+    if (options.outage) defineOutageTests(ctx, options.outage);
   });
 }

@@ -46,7 +46,7 @@ function setup() {
       credentials: { xero: TEST_CREDENTIALS },
       events: bus,
       logger: { log: (level, message, fields) => logs.push({ level, message, fields }) },
-      lock: { ttlMs: 5_000, waitMs: 5_000, pollMs: 10 },
+      lock: { ttlMs: 5_000, waitMs: 10_000, pollMs: 10 },
       refreshTimeoutMs: 2_000,
       ...overrides,
     });
@@ -99,7 +99,7 @@ describe('createTokenManager', () => {
         providers: { xero: testProvider() },
         credentials: { xero: TEST_CREDENTIALS },
         events: { emit: (event) => events.push(event), subscribe: () => () => {} },
-        lock: { ttlMs: 5_000, waitMs: 5_000, pollMs: 5 },
+        lock: { ttlMs: 5_000, waitMs: 10_000, pollMs: 5 },
         refreshTimeoutMs: 2_000,
       }),
     );
@@ -125,7 +125,7 @@ describe('createTokenManager', () => {
         providers: { xero: testProvider() },
         credentials: { xero: TEST_CREDENTIALS },
         clock,
-        lock: { ttlMs: 5_000, waitMs: 5_000, pollMs: 5 },
+        lock: { ttlMs: 5_000, waitMs: 10_000, pollMs: 5 },
         refreshTimeoutMs: 2_000,
       }),
     );
@@ -285,7 +285,8 @@ describe('createTokenManager', () => {
     await storage.locks.acquireLease(`refresh:${record.id}`, { ttlMs: 60_000 });
     const slept: number[] = [];
     const tokens = manager({
-      lock: { ttlMs: 5_000, waitMs: 1_000, pollMs: 50 },
+      lock: { ttlMs: 500, waitMs: 1_000, pollMs: 50 },
+      refreshTimeoutMs: 400,
       sleep: async (ms) => {
         slept.push(ms);
       },

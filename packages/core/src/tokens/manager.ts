@@ -4,6 +4,7 @@ import {
   ConcurrencyError,
   ConfigurationError,
   ProviderError,
+  StorageError,
   ValidationError,
 } from '../errors/index';
 import type { EventBus } from '../events/types';
@@ -19,7 +20,10 @@ import type { BlueClerkStorage } from '../storage/storage';
 import type { EpochMs, ProviderId } from '../storage/types';
 import type { TokenSet, TokenVault } from '../vault/types';
 import type { TokenPolicy } from './policy';
-import { openTokens, sealTokens } from './sealed';
+import { createRefreshedTokenSaver, type LeaseWindow, safeErrorFields } from './save-refreshed';
+import { openTokens } from './sealed';
+
+export { safeErrorFields } from './save-refreshed';
 
 export interface TokenManagerOptions {
   storage: BlueClerkStorage;
@@ -33,9 +37,11 @@ export interface TokenManagerOptions {
   fetch?: typeof fetch;
   logger?: Logger;
   /**
-   * The cross-process refresh lease `refresh:<token holder id>` (one per grant, see `ConnectionRecord.grantId`). `ttlMs` (default 30 000) must exceed
-   * `refreshTimeoutMs`, so a live holder never loses its lease mid-refresh; a crashed holder's lease frees up after
-   * it. Waiters poll with jitter every ~`pollMs` (default 100, growing to 8x) for up to `waitMs` (default 20 000).
+   * The cross-process refresh lease `refresh:<token holder id>` (one per grant, see `ConnectionRecord.grantId`).
+   * `ttlMs` (default 30 000) must exceed `refreshTimeoutMs`, so a live holder never loses its lease mid-refresh; a
+   * crashed holder's lease frees up after it. Waiters poll with jitter every ~`pollMs` (default 100, growing to 8x)
+   * for up to `waitMs`, which must exceed `ttlMs` so that waiting outlasts a crashed holder's lease and the refresh
+   * of whoever takes over. Default `ttlMs + refreshTimeoutMs + 5 000` (45 000 with the other defaults).
    */
   lock?: { ttlMs?: number; waitMs?: number; pollMs?: number };
   /** Timeout of one token-endpoint call. Default 10 000. */
@@ -78,6 +84,9 @@ type RefreshReason = 'forced' | 'expiring' | 'rotation';
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** Waiting beyond a crashed holder's lease and the next holder's refresh: slack for slow storage round trips. */
+const WAIT_MARGIN_MS = 5_000;
+
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const { storage, vault } = options;
   const clients = createOAuthClients(options.providers, options.credentials);
@@ -85,9 +94,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const logger = options.logger ?? silentLogger;
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   const ttlMs = options.lock?.ttlMs ?? 30_000;
-  const waitMs = options.lock?.waitMs ?? 20_000;
   const pollMs = options.lock?.pollMs ?? 100;
   const refreshTimeoutMs = options.refreshTimeoutMs ?? 10_000;
+  // Derived, not a constant: with a fixed wait, a longer ttlMs would again make waiters give up before a dead
+  // holder's lease frees up (the old 20 s default against the 30 s lease did exactly that).
+  const waitMs = options.lock?.waitMs ?? ttlMs + refreshTimeoutMs + WAIT_MARGIN_MS;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
   if (refreshTimeoutMs >= ttlMs) {
@@ -95,9 +106,20 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       action: 'Raise lock.ttlMs or lower refreshTimeoutMs so a refresh always ends inside its lease',
     });
   }
+  if (waitMs <= ttlMs) {
+    throw new ConfigurationError(
+      'lock.waitMs',
+      "lock.waitMs must be longer than lock.ttlMs, or every waiter gives up before a crashed holder's lease frees up",
+      {
+        action: `Raise lock.waitMs above lock.ttlMs, or leave it unset (default ttlMs + refreshTimeoutMs + ${WAIT_MARGIN_MS})`,
+      },
+    );
+  }
 
   // One in-flight refresh per token holder (grant) in this process; everyone else joins it.
   const flights = new Map<string, Promise<TokenSet>>();
+  // Saves rotated sets, retrying within the lease and keeping in process what an outage would otherwise lose.
+  const saver = createRefreshedTokenSaver({ storage, vault, clock, logger, sleep, random, ttlMs });
 
   /** Where a connection's tokens live: the connection itself, or the first connection of its grant. */
   interface Route {
@@ -147,7 +169,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   ): RefreshReason | null {
     const now = clock.now();
     if (rejected !== null && tokens.accessToken === rejected) return 'forced';
-    if (tokens.accessTokenExpiresAt - policy.refreshAheadSec * 1000 <= now) return 'expiring';
+    if (tokens.accessTokenExpiresAt - refreshAheadMs(policy, tokens) <= now) return 'expiring';
     const rotateAfter = policy.rotateRefreshTokenAfterDays;
     if (
       rotateAfter !== null &&
@@ -234,12 +256,21 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const connectionId = target.holderId;
     const policy = target.client.provider.tokenPolicy;
     const key = `refresh:${connectionId}`;
+    const held = saver.takeLease(connectionId);
+    if (held) {
+      // Our own lease from the call whose save failed: renew it rather than wait for it to expire.
+      const renewed = await storage.locks.extendLease(held, ttlMs);
+      if (renewed) return { lease: renewed };
+    }
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
       const lease = await storage.locks.acquireLease(key, { ttlMs });
       if (lease) return { lease };
       const { tokens } = await loadActive(connectionId);
-      if (reasonToRefresh(policy, tokens, rejected) === null) return { tokens };
+      // With a rotated set of ours still unsaved, the stored one is dead: wait for the lease to save ours.
+      if (!saver.isReplaced(connectionId, tokens) && reasonToRefresh(policy, tokens, rejected) === null) {
+        return { tokens };
+      }
       if (waited >= waitMs) {
         throw new ConcurrencyError(
           'lock_unavailable',
@@ -257,35 +288,14 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     }
   }
 
-  /**
-   * Stores a refreshed set, fenced by our lease. If the lease was taken over while the refresh was in flight, the
-   * provider has already rotated: the new set is the only valid one, so it is still stored as long as nobody wrote
-   * since we read (the version check alone keeps newer data safe). A worker that took over and refreshes with the
-   * old token gets invalid_grant and then finds this set (see the invalid_grant branch).
-   */
-  async function storeRefreshed(
-    connectionId: string,
-    sealed: ReturnType<typeof sealTokens>,
-    expectedVersion: number,
-    lease: Lease,
-  ): Promise<void> {
-    try {
-      await storage.connections.updateConnection(
-        connectionId,
-        { tokens: sealed },
-        { expectedVersion, fence: { key: lease.key, fence: lease.fence } },
-      );
-    } catch (error) {
-      if (!(BlueClerkError.isInstance(error) && error.code === 'lease_lost')) throw error;
-      logger.log(
-        'warn',
-        'refresh lease was taken over during the refresh; storing the rotated tokens by version',
-        {
-          connectionId,
-        },
-      );
-      await storage.connections.updateConnection(connectionId, { tokens: sealed }, { expectedVersion });
-    }
+  function emitRefreshed(record: ConnectionRecord): void {
+    options.events?.emit({
+      type: 'token.refreshed',
+      ownerId: record.ownerId,
+      connectionId: record.id,
+      provider: record.provider,
+      at: clock.now(),
+    });
   }
 
   async function refreshUnderLease(target: Route, rejected: string | null): Promise<TokenSet> {
@@ -307,17 +317,23 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const policy = provider.tokenPolicy;
     const acquired = await acquireOrObserve(target, rejected);
     if ('tokens' in acquired) return acquired.tokens;
-    let lease = acquired.lease;
+    const window: LeaseWindow = { lease: acquired.lease, heldUntil: clock.now() + ttlMs };
     try {
       // Re-read under the lease: another worker may have refreshed between our first read and the grant.
-      const { record, tokens } = await loadActive(connectionId);
+      let { record, tokens } = await loadActive(connectionId);
+      const saved = await saver.saveKept(connectionId, record, tokens, window);
+      if (saved) {
+        ({ record, tokens } = saved);
+        emitRefreshed(record);
+      }
       const reason = reasonToRefresh(policy, tokens, rejected);
       if (reason === null) return tokens;
-      if (tokens.refreshToken === null) return await markNeedsReconnect(record, lease, 'no_refresh_token');
+      if (tokens.refreshToken === null)
+        return await markNeedsReconnect(record, window.lease, 'no_refresh_token');
 
       // Renew the lease right before the one call that burns the refresh token, so a worker that stalled between
       // the grant and here (GC pause, overloaded host) never sends it after another worker may have taken over.
-      const renewed = await storage.locks.extendLease(lease, ttlMs);
+      const renewed = await storage.locks.extendLease(window.lease, ttlMs);
       if (!renewed) {
         throw new ConcurrencyError(
           'lease_lost',
@@ -328,7 +344,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           },
         );
       }
-      lease = renewed;
+      window.lease = renewed;
+      window.heldUntil = clock.now() + ttlMs;
 
       let result: Awaited<ReturnType<typeof requestTokenSet>>;
       try {
@@ -364,7 +381,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           ) {
             return latest.tokens;
           }
-          return await markNeedsReconnect(record, lease, 'invalid_grant');
+          return await markNeedsReconnect(record, window.lease, 'invalid_grant');
         }
         if (result.oauthError === 'invalid_client' || result.oauthError === 'unauthorized_client') {
           throw new ConfigurationError(
@@ -387,32 +404,32 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       }
 
       const fresh = result.tokens;
-      const sealed = sealTokens(vault, connectionId, fresh);
+      let stored: ConnectionRecord;
       try {
-        await storeRefreshed(connectionId, sealed, record.version, lease);
+        stored = await saver.saveRefreshed(connectionId, fresh, tokens, record.version, window);
       } catch (error) {
-        // The provider has already rotated; losing this write loses the new refresh token. Say so loudly.
-        logger.log('error', 'refreshed tokens could not be stored; the previous refresh token may be dead', {
-          connectionId,
-          ...safeErrorFields(error),
-        });
+        if (!StorageError.isInstance(error)) {
+          logger.log(
+            'error',
+            'refreshed tokens could not be stored; the previous refresh token may be dead',
+            {
+              connectionId,
+              ...safeErrorFields(error),
+            },
+          );
+        }
         throw error;
       }
       logger.log('info', 'access token refreshed', { connectionId, provider: provider.id, reason });
-      options.events?.emit({
-        type: 'token.refreshed',
-        ownerId: record.ownerId,
-        connectionId,
-        provider: record.provider,
-        at: clock.now(),
-      });
+      emitRefreshed(stored);
       return fresh;
     } finally {
-      await storage.locks.releaseLease(lease).catch((error: unknown) => {
+      await storage.locks.releaseLease(window.lease).catch((error: unknown) => {
         logger.log('warn', 'refresh lease release failed; it will expire', {
           connectionId,
           ...safeErrorFields(error),
         });
+        saver.releaseFailed(connectionId, window.lease);
       });
     }
   }
@@ -435,6 +452,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       const joined = await running;
       if (!options.forceRefresh || joined.accessToken !== (options.rejectedAccessToken ?? null))
         return joined;
+    }
+    // A rotated set of ours is still unsaved: the stored refresh token is dead, so save ours before anything else.
+    // No caller has seen that set yet, so a rejected token can only be an older one.
+    if (saver.hasUnsaved(target.holderId)) {
+      return joinOrStartFlight(target, options.forceRefresh ? (options.rejectedAccessToken ?? null) : null);
     }
     const { tokens } = await loadActive(target.holderId);
     const rejected = options.forceRefresh ? (options.rejectedAccessToken ?? tokens.accessToken) : null;
@@ -466,13 +488,17 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   };
 }
 
-/** Code and message of an error, redacted, for log fields (never the error object with its cause chain). */
-export function safeErrorFields(error: unknown): { errorCode: string; errorMessage: string } {
-  const safe = redactError(error);
-  return {
-    errorCode: BlueClerkError.isInstance(safe) ? safe.code : 'internal',
-    errorMessage: safe instanceof Error ? safe.message : 'non-error thrown',
-  };
+/**
+ * How long before expiry to refresh: the policy's `refreshAheadSec`, capped at half the token's real lifetime. A
+ * provider whose `expires_in` is at or below the window would otherwise make every call refresh. Sets stored before
+ * the issue time was recorded have no known lifetime and keep the policy's window until their next refresh.
+ */
+function refreshAheadMs(policy: TokenPolicy, tokens: TokenSet): number {
+  const ahead = policy.refreshAheadSec * 1000;
+  const issuedAt = tokens.accessTokenIssuedAt;
+  if (issuedAt === undefined) return ahead;
+  const lifetime = tokens.accessTokenExpiresAt - issuedAt;
+  return lifetime > 0 ? Math.min(ahead, lifetime / 2) : ahead;
 }
 
 function wrapUnexpected(error: unknown): BlueClerkError {

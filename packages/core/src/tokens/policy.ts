@@ -5,7 +5,11 @@
 export interface TokenPolicy {
   /** Used when a token response has no `expires_in`. */
   accessTokenTtlSec: number;
-  /** Refresh this many seconds before the access token expires. Default 300. */
+  /**
+   * Refresh this many seconds before the access token expires. Default 300. Capped at half the token's real lifetime
+   * (its `expires_in`), so a provider issuing tokens that live no longer than this window does not make every call
+   * refresh.
+   */
   refreshAheadSec: number;
   /** Lifetime of an unused refresh token, when the provider does not say in the response. Null: no expiry known. */
   refreshTokenTtlDays: number | null;

@@ -22,6 +22,9 @@ export function sealTokenSet(vault: TokenVault, connectionId: string, tokenSet: 
     refreshTokenExpiresAt: tokenSet.refreshTokenExpiresAt,
     refreshTokenIssuedAt: tokenSet.refreshTokenIssuedAt,
     scope: tokenSet.scope,
+    ...(typeof tokenSet.accessTokenIssuedAt === 'number'
+      ? { accessTokenIssuedAt: tokenSet.accessTokenIssuedAt }
+      : {}),
   };
 }
 
@@ -45,5 +48,9 @@ export function openTokenSet(vault: TokenVault, connectionId: string, sealed: Se
     refreshTokenExpiresAt: sealed.refreshTokenExpiresAt,
     refreshTokenIssuedAt: sealed.refreshTokenIssuedAt,
     scope: sealed.scope,
+    // Sets sealed before the issue time was recorded have none: their lifetime is unknown.
+    ...(typeof sealed.accessTokenIssuedAt === 'number'
+      ? { accessTokenIssuedAt: sealed.accessTokenIssuedAt }
+      : {}),
   };
 }

@@ -8,6 +8,11 @@ export interface TokenSet {
   refreshTokenExpiresAt: EpochMs | null;
   refreshTokenIssuedAt: EpochMs | null;
   scope: string | null;
+  /**
+   * When the access token was issued; with `accessTokenExpiresAt` it gives the token's real lifetime (the provider's
+   * `expires_in`), which caps the refresh-ahead window. Absent for sets stored before it was recorded.
+   */
+  accessTokenIssuedAt?: EpochMs;
 }
 
 /** What a ciphertext is bound to (additional authenticated data): a copy moved to another connection or field fails. */

@@ -36,6 +36,8 @@ export const CONNECTION_TESTS = {
   grantRefused:
     'connections: a grantId naming a missing connection, another owner or provider, or itself is refused',
   tenantFilter: 'connections: list filters by tenantId, following tenant changes and deletes',
+  accessTokenIssuedAt:
+    'connections: accessTokenIssuedAt round-trips when given and reads back absent when not',
 } as const;
 
 export const LEDGER_TESTS = {
@@ -84,6 +86,13 @@ export const RAW_TESTS = {
     'raw: connection settings and grantId are stored in the backing store and replaced on update',
 } as const;
 
+/** Only registered when the adapter passes `outage`. */
+export const OUTAGE_TESTS = {
+  everyMethod:
+    'outage: with the backend down every store method rejects with a retryable StorageError (storage_unavailable)',
+  recovers: 'outage: the same instance works again once the backend is back',
+} as const;
+
 type ValuesOf<T> = T[keyof T];
 
 export type StorageConformanceTestName =
@@ -93,7 +102,8 @@ export type StorageConformanceTestName =
   | ValuesOf<typeof LINK_TESTS>
   | ValuesOf<typeof NOTIFICATION_TESTS>
   | ValuesOf<typeof SYNC_STATE_TESTS>
-  | ValuesOf<typeof RAW_TESTS>;
+  | ValuesOf<typeof RAW_TESTS>
+  | ValuesOf<typeof OUTAGE_TESTS>;
 
 /** Every test name in the suite, for listing and for validating `skip` at runtime. */
 export const STORAGE_CONFORMANCE_TESTS: readonly StorageConformanceTestName[] = [
@@ -104,4 +114,5 @@ export const STORAGE_CONFORMANCE_TESTS: readonly StorageConformanceTestName[] = 
   NOTIFICATION_TESTS,
   SYNC_STATE_TESTS,
   RAW_TESTS,
+  OUTAGE_TESTS,
 ].flatMap((group) => Object.values(group) as StorageConformanceTestName[]);

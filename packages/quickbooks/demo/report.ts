@@ -103,7 +103,7 @@ export function formatMoney(value: Money): string {
   return symbol ? `${sign}${symbol}${digits}` : `${sign}${digits} ${value.currency}`;
 }
 
-/** Shows the shape of a long value without revealing it: `bcv1.demo-run.Xo3k…(212 chars)`. */
+/** Shows the shape of a long value without revealing it: `bcv2.demo-run.Xo3k…(212 chars)`. */
 export function truncate(value: string, keep = 24): string {
   return value.length <= keep ? value : `${value.slice(0, keep)}…(${value.length} chars)`;
 }

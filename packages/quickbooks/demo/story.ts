@@ -220,9 +220,9 @@ async function stepConnect(ctx: DemoContext): Promise<void> {
   const issued = await ctx.watch.accessTokens();
   const opened = openTokenSet(ctx.vault, connection.id, sealed);
   report.check(
-    sealed.accessToken.startsWith(`bcv1.${ctx.vault.currentKeyId}.`) &&
-      sealed.refreshToken?.startsWith(`bcv1.${ctx.vault.currentKeyId}.`),
-    'both tokens are sealed envelopes (bcv1.<keyId>.<nonce>.<ciphertext>)',
+    sealed.accessToken.startsWith(`bcv2.${ctx.vault.currentKeyId}.`) &&
+      sealed.refreshToken?.startsWith(`bcv2.${ctx.vault.currentKeyId}.`),
+    'both tokens are sealed envelopes (bcv2.<keyId>.<nonce>.<ciphertext>)',
   );
   report.check(
     issued.length === 1 &&

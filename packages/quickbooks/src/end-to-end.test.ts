@@ -133,8 +133,8 @@ describe('QuickBooks end to end through createBlueClerk', () => {
     const { record, sealed, opened } = await sealedTokens(world);
     expect(record.status).toBe('active');
     expect(record.tenantId).toBe(REALM);
-    expect(sealed.accessToken.startsWith('bcv1.e2e.')).toBe(true);
-    expect(sealed.refreshToken?.startsWith('bcv1.e2e.')).toBe(true);
+    expect(sealed.accessToken.startsWith('bcv2.e2e.')).toBe(true);
+    expect(sealed.refreshToken?.startsWith('bcv2.e2e.')).toBe(true);
     expect(await world.watch.accessTokens()).toEqual([opened.accessToken]);
     const storedJson = JSON.stringify(record);
     expect(storedJson).not.toContain(opened.accessToken);
@@ -353,7 +353,7 @@ describe('QuickBooks end to end through createBlueClerk', () => {
     // Strict rotation: the superseded refresh token is dead, so a second refresh with it would have been fatal.
     expect(sim.oauth.isRefreshTokenLive(before.opened.refreshToken ?? '')).toBe(false);
     expect(sim.oauth.isRefreshTokenLive(after.opened.refreshToken ?? '')).toBe(true);
-    expect(after.sealed.refreshToken?.startsWith('bcv1.e2e.')).toBe(true);
+    expect(after.sealed.refreshToken?.startsWith('bcv2.e2e.')).toBe(true);
 
     // The next calls use the new token without refreshing again.
     await blueclerk.providers.get('quickbooks').customers.list(ctx, { pageSize: 1 });

@@ -87,8 +87,8 @@ it('stores tokens only as vault envelopes through connect, refresh and key rotat
     expect(resealed).toMatchObject({ resealed: 1, failed: 0 });
 
     const stored = (await storage.connections.getConnection(connectionId))!;
-    expect(stored.tokens!.accessToken.startsWith('bcv1.k2.')).toBe(true);
-    expect(stored.tokens!.refreshToken!.startsWith('bcv1.k2.')).toBe(true);
+    expect(stored.tokens!.accessToken.startsWith('bcv2.k2.')).toBe(true);
+    expect(stored.tokens!.refreshToken!.startsWith('bcv2.k2.')).toBe(true);
     expect(openTokenSet(newVault, connectionId, stored.tokens!)).toEqual(refreshed);
 
     const dump = await dumpValues(admin, keyPrefix);

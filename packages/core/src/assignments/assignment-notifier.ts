@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors/index';
 import { type Mailer, summarizeFailure } from '../notifications/index';
 import { createRedactingLogger } from '../redact/index';
+import { assertOptionsObject } from '../runtime/arguments';
 import { type Clock, type Logger, silentLogger, systemClock } from '../runtime/index';
 import { defaultAssignmentTemplates } from './templates';
 import {
@@ -52,6 +53,7 @@ function parseInput(input: unknown): AssignmentNoticeInput {
 }
 
 export function createAssignmentNotifier(options: AssignmentNotifierOptions): AssignmentNotifier {
+  assertOptionsObject('createAssignmentNotifier', options);
   const { mailer } = options;
   const templates: AssignmentTemplates = { ...defaultAssignmentTemplates, ...options.templates };
   const logger = createRedactingLogger(options.logger ?? silentLogger);

@@ -1,5 +1,6 @@
 import { BlueClerkError } from '../errors/index';
 import { createAccountingProviderRegistry } from '../provider/registry';
+import { assertOptionsObject } from '../runtime/arguments';
 import type { ConnectionRecord } from '../storage/connections';
 import type { EntityType, ProviderId } from '../storage/types';
 import { syncInvoicesInBulk } from './bulk';
@@ -72,6 +73,7 @@ export interface SyncEngine {
 }
 
 export function createSyncEngine<THttp>(options: SyncEngineOptions<THttp>): SyncEngine {
+  assertOptionsObject('createSyncEngine', options);
   const registry = createAccountingProviderRegistry(options.providers);
   const runtimes = new Map<string, EngineRuntime<THttp>>(
     registry.list().map((provider) => [provider.id, createEngineRuntime(provider, options)]),

@@ -2,6 +2,7 @@ import ky, { type KyRequest } from 'ky';
 import pRetry from 'p-retry';
 import { AuthError, BlueClerkError, NetworkError, RateLimitError, ValidationError } from '../errors/index';
 import { redactError } from '../redact/index';
+import { assertOptionsObject } from '../runtime/arguments';
 import { systemClock } from '../runtime/clock';
 import { silentLogger } from '../runtime/logger';
 import { defaultClassifyError } from './classify';
@@ -25,6 +26,7 @@ interface Sent {
 }
 
 export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
+  assertOptionsObject('createProviderHttp', options);
   const profile = options.provider;
   const { connectionId } = options;
   const clock = options.clock ?? systemClock;

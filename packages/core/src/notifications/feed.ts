@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/index';
+import { assertOptionsObject } from '../runtime/arguments';
 import type { Clock } from '../runtime/index';
 import { systemClock } from '../runtime/index';
 import type { ConnectionHealth, ConnectionRecord, ConnectionStatus } from '../storage/connections';
@@ -108,6 +109,7 @@ const BANNER_SCAN_LIMIT = 500;
 const FAILURE_TYPES = new Set(['sync.failed', 'connection.needs_reconnect']);
 
 export function createNotificationFeed(options: NotificationFeedOptions): NotificationFeed {
+  assertOptionsObject('createNotificationFeed', options);
   const { storage } = options;
   const clock = options.clock ?? systemClock;
   const nameOf = (provider: string) => providerDisplayName(provider, options.providerNames);

@@ -12,6 +12,7 @@ export type ProviderNames = Readonly<Record<string, string>>;
 
 /** The provider's display name from `names`; an unknown id is capitalised so a message still reads well. */
 export function providerDisplayName(provider: ProviderId, names?: ProviderNames): string {
+  if (typeof provider !== 'string' || provider === '') return 'the provider';
   const known = names?.[provider];
   if (known) return known;
   return provider.charAt(0).toUpperCase() + provider.slice(1);

@@ -1,6 +1,7 @@
 import type { SyncFailureCategory } from '../errors/index';
 import type { BlueClerkEvent, BlueClerkEventType, EventBus } from '../events/index';
 import { createRedactingLogger, redactText } from '../redact/index';
+import { assertOptionsObject } from '../runtime/arguments';
 import type { Clock, Logger } from '../runtime/index';
 import { silentLogger, systemClock } from '../runtime/index';
 import type { ConnectionHealth } from '../storage/connections';
@@ -107,6 +108,7 @@ interface Recorded {
 }
 
 export function createSyncNotifier(options: SyncNotifierOptions): SyncNotifier {
+  assertOptionsObject('createSyncNotifier', options);
   const { storage } = options;
   const clock = options.clock ?? systemClock;
   const logger = createRedactingLogger(options.logger ?? silentLogger);

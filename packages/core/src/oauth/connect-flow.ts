@@ -15,6 +15,7 @@ import type { ProviderHttpDescription } from '../provider/http-description';
 import { providerHttpProfile } from '../provider/http-profile';
 import type { ConnectionSettingsSpec } from '../provider/settings';
 import { redactError } from '../redact/index';
+import { assertOptionsObject } from '../runtime/arguments';
 import { type Clock, systemClock } from '../runtime/clock';
 import { randomId } from '../runtime/ids';
 import { type Logger, silentLogger } from '../runtime/logger';
@@ -146,6 +147,7 @@ export interface ConnectFlow {
 const CAS_ATTEMPTS = 3;
 
 export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
+  assertOptionsObject('createConnectFlow', options);
   const { storage, vault } = options;
   const clients = createOAuthClients(options.providers, options.credentials);
   const clock = options.clock ?? systemClock;

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors/index';
+import { ConfigurationError, ValidationError } from '../errors/index';
 
 /*
  * Argument checks for public functions. A wrong type passed from JavaScript (or through `as any`) should fail with a
@@ -42,4 +42,14 @@ export function expectObject(fn: string, name: string, value: unknown): asserts 
 /** Throws `invalidArgument` unless `value` is undefined or an object: the shape of an optional options argument. */
 export function expectOptions(fn: string, name: string, value: unknown): void {
   if (value !== undefined) expectObject(fn, name, value);
+}
+
+/**
+ * Set-up functions take one options object: anything else is a `ConfigurationError('options')` at once, instead of
+ * a `TypeError` reading a property of `null` somewhere inside.
+ */
+export function assertOptionsObject(fn: string, options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigurationError('options', `${fn} needs an options object, got ${describeType(options)}`);
+  }
 }

@@ -12,6 +12,7 @@ import { createOAuthClients, type OAuthClient } from '../oauth/clients';
 import { requestTokenSet } from '../oauth/token-endpoint';
 import type { ClientCredentials, OAuthProviderDefinition } from '../oauth/types';
 import { redactError } from '../redact/index';
+import { assertOptionsObject } from '../runtime/arguments';
 import { type Clock, systemClock } from '../runtime/clock';
 import { type Logger, silentLogger } from '../runtime/logger';
 import type { ConnectionRecord } from '../storage/connections';
@@ -88,6 +89,7 @@ const DAY_MS = 24 * 3600 * 1000;
 const WAIT_MARGIN_MS = 5_000;
 
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
+  assertOptionsObject('createTokenManager', options);
   const { storage, vault } = options;
   const clients = createOAuthClients(options.providers, options.credentials);
   const clock = options.clock ?? systemClock;

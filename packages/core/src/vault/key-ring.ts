@@ -85,7 +85,10 @@ function keyBytes(setting: string, keyId: string, raw: unknown): Uint8Array {
  * const ring = createKeyRing({ currentKeyId: 'k2', keys: { k2: process.env.KEY_2!, k1: process.env.KEY_1! } });
  */
 export function createKeyRing(input: KeyRingInput, options: KeyRingOptions = {}): KeyRing {
-  const setting = options.setting ?? DEFAULT_KEYS_SETTING;
+  const setting = options?.setting ?? DEFAULT_KEYS_SETTING;
+  if (typeof input !== 'object' || input === null || typeof input.keys !== 'object' || input.keys === null) {
+    throw new ConfigurationError(setting, `${setting}: createKeyRing needs { currentKeyId, keys }`);
+  }
   const ids = Object.keys(input.keys ?? {});
   if (ids.length === 0) throw new ConfigurationError(setting, `${setting} holds no keys`);
   const keys = new Map<string, Uint8Array>();
@@ -126,6 +129,12 @@ export function keyRingFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   name: string = DEFAULT_KEYS_SETTING,
 ): KeyRing {
+  if (typeof env !== 'object' || env === null) {
+    throw new ConfigurationError(
+      name,
+      `keyRingFromEnv needs the environment (process.env) to read ${name} from`,
+    );
+  }
   const value = assertSetting(name, env[name]);
   registerSecret(value);
   const keys: Record<string, string> = {};

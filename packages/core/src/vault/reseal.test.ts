@@ -153,8 +153,8 @@ describe('resealConnections', () => {
     ] as const) {
       const row = rows.get(id)!;
       expect(row.version).toBe(2);
-      expect(row.tokens!.accessToken.startsWith('bcv1.k2.')).toBe(true);
-      if (row.tokens!.refreshToken) expect(row.tokens!.refreshToken.startsWith('bcv1.k2.')).toBe(true);
+      expect(row.tokens!.accessToken.startsWith('bcv2.k2.')).toBe(true);
+      if (row.tokens!.refreshToken) expect(row.tokens!.refreshToken.startsWith('bcv2.k2.')).toBe(true);
       expect(openTokenSet(newVault, id, row.tokens!)).toEqual(tokens(n));
     }
     expect(rows.get('new_3')).toEqual(untouched);
@@ -182,7 +182,7 @@ describe('resealConnections', () => {
     expect((await resealConnections(store, newVault)).resealed).toBe(1);
     const row = rows.get('mixed')!;
     expect(row.tokens!.accessToken).toBe(sealedNew.accessToken);
-    expect(row.tokens!.refreshToken!.startsWith('bcv1.k2.')).toBe(true);
+    expect(row.tokens!.refreshToken!.startsWith('bcv2.k2.')).toBe(true);
   });
 
   it('reports connections whose envelopes do not open, writes nothing for them, and logs no secret', async () => {
@@ -229,7 +229,7 @@ describe('resealConnections', () => {
     expect(row.version).toBe(3);
     // The worker's newer tokens survive, now under the current key.
     expect(openTokenSet(newVault, 'busy', row.tokens!)).toEqual(tokens(4));
-    expect(row.tokens!.accessToken.startsWith('bcv1.k2.')).toBe(true);
+    expect(row.tokens!.accessToken.startsWith('bcv2.k2.')).toBe(true);
   });
 
   it('counts a connection as unchanged when the concurrent write already used the current key', async () => {
@@ -280,8 +280,8 @@ describe('resealConnections against the in-memory storage', () => {
     });
     const row = (await connections.getConnection('mem_old'))!;
     expect(row.version).toBe(2);
-    expect(row.tokens!.accessToken.startsWith('bcv1.k2.')).toBe(true);
-    expect(row.tokens!.refreshToken!.startsWith('bcv1.k2.')).toBe(true);
+    expect(row.tokens!.accessToken.startsWith('bcv2.k2.')).toBe(true);
+    expect(row.tokens!.refreshToken!.startsWith('bcv2.k2.')).toBe(true);
     expect(openTokenSet(newVault, 'mem_old', row.tokens!)).toEqual(tokens(2));
     expect((await connections.getConnection('mem_new'))!.version).toBe(1);
     expect(

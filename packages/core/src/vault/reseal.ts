@@ -1,4 +1,4 @@
-import { BlueClerkError } from '../errors/index';
+import { BlueClerkError, ConfigurationError } from '../errors/index';
 import { createRedactingLogger, redactText } from '../redact/index';
 import type { Logger } from '../runtime/logger';
 import type {
@@ -104,6 +104,9 @@ export async function resealConnections(
   vault: TokenVault,
   options: ResealOptions = {},
 ): Promise<ResealResult> {
+  if (typeof connections?.listConnections !== 'function' || typeof vault?.open !== 'function') {
+    throw new ConfigurationError('resealConnections', 'resealConnections needs (storage.connections, vault)');
+  }
   const logger = options.logger ? createRedactingLogger(options.logger) : undefined;
   const result: ResealResult = { resealed: 0, unchanged: 0, failed: 0, failures: [] };
   const records = await connections.listConnections(options.filter);

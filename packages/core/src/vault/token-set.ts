@@ -1,3 +1,4 @@
+import { ConfigurationError, ValidationError } from '../errors/index';
 import { registerSecret } from '../redact/index';
 import type { SealedTokens } from '../storage/connections';
 import type { TokenSet, TokenVault } from './types';
@@ -10,6 +11,12 @@ export const TOKEN_FIELDS = { accessToken: 'accessToken', refreshToken: 'refresh
  * schedulers can read them without decrypting. The tokens are registered for redaction.
  */
 export function sealTokenSet(vault: TokenVault, connectionId: string, tokenSet: TokenSet): SealedTokens {
+  assertVault(vault);
+  if (typeof tokenSet !== 'object' || tokenSet === null || typeof tokenSet.accessToken !== 'string') {
+    throw new ValidationError('sealTokenSet needs a token set with an accessToken', [
+      { path: 'tokenSet', message: 'expected a token set' },
+    ]);
+  }
   registerSecret(tokenSet.accessToken);
   registerSecret(tokenSet.refreshToken);
   return {
@@ -34,6 +41,12 @@ export function sealTokenSet(vault: TokenVault, connectionId: string, tokenSet: 
  * (credentials/) before use.
  */
 export function openTokenSet(vault: TokenVault, connectionId: string, sealed: SealedTokens): TokenSet {
+  assertVault(vault);
+  if (typeof sealed !== 'object' || sealed === null) {
+    throw new ValidationError('openTokenSet needs the sealed tokens of a connection', [
+      { path: 'sealed', message: 'expected sealed tokens' },
+    ]);
+  }
   const accessToken = vault.open(sealed.accessToken, { connectionId, field: TOKEN_FIELDS.accessToken });
   const refreshToken =
     sealed.refreshToken === null
@@ -53,4 +66,10 @@ export function openTokenSet(vault: TokenVault, connectionId: string, sealed: Se
       ? { accessTokenIssuedAt: sealed.accessTokenIssuedAt }
       : {}),
   };
+}
+
+function assertVault(vault: TokenVault): void {
+  if (typeof vault !== 'object' || vault === null || typeof vault.seal !== 'function') {
+    throw new ConfigurationError('vault', 'Expected a token vault (createTokenVault(keyRing))');
+  }
 }

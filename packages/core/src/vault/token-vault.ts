@@ -1,24 +1,42 @@
 import { gcm } from '@noble/ciphers/aes.js';
-import { ValidationError, VaultError } from '../errors/index';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ConfigurationError, ValidationError, VaultError } from '../errors/index';
 import { base64UrlToBytes, bytesToBase64Url, utf8Bytes, utf8Text } from './encoding';
 import { KEY_ID_PATTERN, type KeyRing } from './key-ring';
 import type { SealContext, TokenVault } from './types';
 
 /**
- * Envelope format, version 1:
+ * Envelope format, version 2 (written by every seal):
  *
- *     bcv1.<keyId>.<nonce: 12 bytes, base64url>.<ciphertext || 16-byte GCM tag, base64url>
+ *     bcv2.<keyId>.<nonce: 12 bytes, base64url>.<ciphertext || 16-byte GCM tag, base64url>
  *
- * AES-256-GCM. The additional authenticated data binds the ciphertext to the envelope version, the key id, the
- * connection id and the field name, so an envelope copied to another connection or field, or relabelled with
- * another key id, fails to open instead of decrypting.
+ * AES-256-GCM under a subkey derived for this one connection and field:
+ * `HKDF-SHA256(ikm = ring key, salt = "blueclerk/vault/v2", info = JSON([keyId, connectionId, field]), 32 bytes)`.
+ * The additional authenticated data binds the ciphertext to the envelope version, the key id, the connection id and
+ * the field name, so an envelope copied to another connection or field, or relabelled with another key id, fails to
+ * open instead of decrypting.
+ *
+ * Why subkeys (the nonce budget): random 96-bit GCM nonces allow about 2^32 seals per key before the collision risk
+ * passes NIST SP 800-38D's bound (far fewer for a comfortable margin), and one ring key seals every token of every
+ * connection - 10,000 connections refreshing hourly pass 2^23 seals in weeks. A subkey seals only one field of one
+ * connection, i.e. once per refresh of that connection, so its budget is out of reach (billions of refreshes of one
+ * connection) without counting seals or forcing rotations.
+ *
+ * Version 1 envelopes (`bcv1`, sealed with the ring key itself) still open; `needsReseal` reports them so
+ * `resealConnections` upgrades them.
  */
-export const ENVELOPE_VERSION = 'bcv1';
+export const ENVELOPE_VERSION = 'bcv2';
+const LEGACY_ENVELOPE_VERSION = 'bcv1';
+const SUBKEY_SALT = utf8Bytes('blueclerk/vault/v2');
+/** Subkeys derived lately, by key id + context: HKDF costs two HMACs; the cache keeps the hot path to GCM alone. */
+const SUBKEY_CACHE_LIMIT = 4096;
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 interface ParsedEnvelope {
+  version: typeof ENVELOPE_VERSION | typeof LEGACY_ENVELOPE_VERSION;
   keyId: string;
   nonce: Uint8Array;
   sealed: Uint8Array;
@@ -32,22 +50,35 @@ function describe(context: SealContext): string {
   return `field "${context.field}" of connection "${context.connectionId}"`;
 }
 
-/** Null when the text is not a well-formed v1 envelope. Never throws. */
+/** Null when the text is not a well-formed v1 or v2 envelope. Never throws. */
 function parseEnvelope(envelope: unknown): ParsedEnvelope | null {
   if (typeof envelope !== 'string') return null;
   const parts = envelope.split('.');
   if (parts.length !== 4) return null;
   const [version, keyId, nonceText, sealedText] = parts as [string, string, string, string];
-  if (version !== ENVELOPE_VERSION || !KEY_ID_PATTERN.test(keyId)) return null;
+  if ((version !== ENVELOPE_VERSION && version !== LEGACY_ENVELOPE_VERSION) || !KEY_ID_PATTERN.test(keyId)) {
+    return null;
+  }
   const nonce = base64UrlToBytes(nonceText);
   const sealed = base64UrlToBytes(sealedText);
   if (!nonce || nonce.length !== NONCE_BYTES || !sealed || sealed.length < TAG_BYTES) return null;
-  return { keyId, nonce, sealed };
+  return { version, keyId, nonce, sealed };
 }
 
 // JSON of an array is unambiguous: no choice of connection id or field can collide with another pair.
-function additionalData(keyId: string, context: SealContext): Uint8Array {
-  return utf8Bytes(JSON.stringify([ENVELOPE_VERSION, keyId, context.connectionId, context.field]));
+function additionalData(version: string, keyId: string, context: SealContext): Uint8Array {
+  return utf8Bytes(JSON.stringify([version, keyId, context.connectionId, context.field]));
+}
+
+/** The v2 subkey of one connection's field (see the format note above). */
+export function deriveFieldKey(key: Uint8Array, keyId: string, context: SealContext): Uint8Array {
+  return hkdf(
+    sha256,
+    key,
+    SUBKEY_SALT,
+    utf8Bytes(JSON.stringify([keyId, context.connectionId, context.field])),
+    32,
+  );
 }
 
 function assertContext(context: SealContext): void {
@@ -74,10 +105,28 @@ function assertContext(context: SealContext): void {
  * vault.open(envelope, { connectionId, field: 'accessToken' }) === accessToken;
  */
 export function createTokenVault(keyRing: KeyRing): TokenVault {
+  if (typeof keyRing !== 'object' || keyRing === null || typeof keyRing.keyFor !== 'function') {
+    throw new ConfigurationError(
+      'keyRing',
+      'createTokenVault needs a key ring (createKeyRing or keyRingFromEnv)',
+    );
+  }
   const currentKeyId = keyRing.currentKeyId;
   const currentKey = keyRing.keyFor(currentKeyId);
   if (!currentKey)
     throw new VaultError('vault_key_invalid', 'The key ring has no key for its current key id');
+
+  const subkeys = new Map<string, Uint8Array>();
+  function fieldKey(key: Uint8Array, keyId: string, context: SealContext): Uint8Array {
+    const cacheKey = JSON.stringify([keyId, context.connectionId, context.field]);
+    let subkey = subkeys.get(cacheKey);
+    if (!subkey) {
+      subkey = deriveFieldKey(key, keyId, context);
+      if (subkeys.size >= SUBKEY_CACHE_LIMIT) subkeys.delete(subkeys.keys().next().value as string);
+      subkeys.set(cacheKey, subkey);
+    }
+    return subkey;
+  }
 
   return {
     currentKeyId,
@@ -89,13 +138,14 @@ export function createTokenVault(keyRing: KeyRing): TokenVault {
           { path: 'plaintext', message: 'must be a string' },
         ]);
       }
-      // A fresh random nonce per seal. With 96-bit random nonces the collision risk stays negligible far beyond
-      // any realistic number of token writes per key (NIST SP 800-38D's 2^32 bound).
+      // A fresh random nonce per seal, under a subkey of this connection's field: its 2^32 budget is one per refresh.
       const nonce = new Uint8Array(NONCE_BYTES);
       crypto.getRandomValues(nonce);
-      const sealed = gcm(currentKey, nonce, additionalData(currentKeyId, context)).encrypt(
-        utf8Bytes(plaintext),
-      );
+      const sealed = gcm(
+        fieldKey(currentKey, currentKeyId, context),
+        nonce,
+        additionalData(ENVELOPE_VERSION, currentKeyId, context),
+      ).encrypt(utf8Bytes(plaintext));
       return `${ENVELOPE_VERSION}.${currentKeyId}.${bytesToBase64Url(nonce)}.${bytesToBase64Url(sealed)}`;
     },
 
@@ -112,7 +162,10 @@ export function createTokenVault(keyRing: KeyRing): TokenVault {
       }
       let plain: Uint8Array;
       try {
-        plain = gcm(key, parsed.nonce, additionalData(parsed.keyId, context)).decrypt(parsed.sealed);
+        const cipherKey = parsed.version === ENVELOPE_VERSION ? fieldKey(key, parsed.keyId, context) : key;
+        plain = gcm(cipherKey, parsed.nonce, additionalData(parsed.version, parsed.keyId, context)).decrypt(
+          parsed.sealed,
+        );
       } catch {
         // The library's error is deliberately not attached: nothing about a failed tag check is safe to pass on.
         fail(
@@ -130,7 +183,8 @@ export function createTokenVault(keyRing: KeyRing): TokenVault {
     needsReseal(envelope) {
       const parsed = parseEnvelope(envelope);
       if (!parsed) fail('Cannot tell which key sealed this value: it is not a valid vault envelope');
-      return parsed.keyId !== currentKeyId;
+      // Another key, or a version 1 envelope sealed with the ring key itself: reseal to the current format.
+      return parsed.keyId !== currentKeyId || parsed.version !== ENVELOPE_VERSION;
     },
   };
 }

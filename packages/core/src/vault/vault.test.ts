@@ -1,8 +1,12 @@
+import { hkdfSync } from 'node:crypto';
+import { gcm } from '@noble/ciphers/aes.js';
 import { describe, expect, it } from 'vitest';
 import { BlueClerkError, VaultError } from '../errors/index';
 import { base64UrlToBytes, bytesToBase64Url } from './encoding';
-import { createKeyRing, type KeyRing } from './key-ring';
-import { createTokenVault } from './token-vault';
+import { createKeyRing, type KeyRing, keyRingFromEnv } from './key-ring';
+import { resealConnections } from './reseal';
+import { openTokenSet, sealTokenSet } from './token-set';
+import { createTokenVault, deriveFieldKey } from './token-vault';
 
 function randomKey(): Uint8Array {
   const key = new Uint8Array(32);
@@ -41,7 +45,7 @@ describe('createTokenVault', () => {
   it('writes a versioned envelope naming the key id, with a 12-byte nonce and a 16-byte tag', () => {
     const envelope = vault.seal('hello', ctx);
     const [version, keyId, nonce, sealed] = envelope.split('.');
-    expect(version).toBe('bcv1');
+    expect(version).toBe('bcv2');
     expect(keyId).toBe('k1');
     expect(base64UrlToBytes(nonce!)?.length).toBe(12);
     expect(base64UrlToBytes(sealed!)?.length).toBe('hello'.length + 16);
@@ -108,10 +112,12 @@ describe('createTokenVault', () => {
     }
     for (const bad of [
       '',
-      'bcv1',
-      'bcv1.k1..',
+      'bcv2',
+      'bcv2.k1..',
       `${envelope}.extra`,
-      `bcv2${envelope.slice(4)}`,
+      // Relabelled as a version 1 envelope (sealed with the ring key itself), or as an unknown version.
+      `bcv1${envelope.slice(4)}`,
+      `bcv9${envelope.slice(4)}`,
       ' '.repeat(10),
     ]) {
       const error = openError(() => vault.open(bad, ctx));
@@ -136,7 +142,7 @@ describe('createTokenVault', () => {
   it('refuses an envelope relabelled with another key id of the same ring', () => {
     const both = createTokenVault(ring({ k1, k2: k1 }));
     const envelope = both.seal(SECRET, ctx);
-    const relabelled = envelope.replace('bcv1.k1.', 'bcv1.k2.');
+    const relabelled = envelope.replace('bcv2.k1.', 'bcv2.k2.');
     expect(() => both.open(relabelled, ctx)).toThrow(VaultError);
   });
 
@@ -177,7 +183,7 @@ describe('key rotation', () => {
     expect(after.currentKeyId).toBe('k2');
     expect(after.open(old, ctx)).toBe(SECRET);
     const fresh = after.seal(SECRET, ctx);
-    expect(fresh.startsWith('bcv1.k2.')).toBe(true);
+    expect(fresh.startsWith('bcv2.k2.')).toBe(true);
     expect(after.open(fresh, ctx)).toBe(SECRET);
     // The old vault cannot read what the new key sealed.
     expect(() => before.open(fresh, ctx)).toThrow(VaultError);
@@ -194,5 +200,71 @@ describe('key rotation', () => {
     const old = before.seal(SECRET, ctx);
     const withoutOld = createTokenVault(ring({ k2 }));
     expect(() => withoutOld.open(old, ctx)).toThrow(/"k1", which is not in the key ring/);
+  });
+});
+
+describe('nonce budget: a subkey per connection and field', () => {
+  const key = new Uint8Array(32).map((_, i) => (i * 7 + 3) & 0xff);
+  const ring = createKeyRing({ currentKeyId: 'k1', keys: { k1: key } });
+  const vault = createTokenVault(ring);
+  const ctx = { connectionId: 'conn_a', field: 'accessToken' as const };
+
+  it('seals under HKDF-SHA256(ring key, "blueclerk/vault/v2", [keyId, connection, field]), checked with node:crypto', () => {
+    const envelope = vault.seal('at_hkdf_check_value', ctx);
+    const [, , nonceText, sealedText] = envelope.split('.') as [string, string, string, string];
+    const expected = new Uint8Array(
+      hkdfSync('sha256', key, 'blueclerk/vault/v2', JSON.stringify(['k1', ctx.connectionId, ctx.field]), 32),
+    );
+    const aad = new TextEncoder().encode(JSON.stringify(['bcv2', 'k1', ctx.connectionId, ctx.field]));
+    const nonce = Buffer.from(nonceText, 'base64url');
+    const sealed = Buffer.from(sealedText, 'base64url');
+    const plain = gcm(expected, nonce, aad).decrypt(sealed);
+    expect(new TextDecoder().decode(plain)).toBe('at_hkdf_check_value');
+    // The ring key itself cannot open it: no two connections or fields share a GCM key.
+    expect(() => gcm(key, nonce, aad).decrypt(sealed)).toThrow();
+    const other = deriveFieldKey(key, 'k1', { connectionId: 'conn_b', field: 'accessToken' });
+    const otherField = deriveFieldKey(key, 'k1', { connectionId: 'conn_a', field: 'refreshToken' });
+    expect(Buffer.from(other).equals(Buffer.from(expected))).toBe(false);
+    expect(Buffer.from(otherField).equals(Buffer.from(expected))).toBe(false);
+  });
+
+  it('still opens version 1 envelopes (ring key, no subkey) and marks them for resealing', () => {
+    // A v1 envelope as core 0.1 wrote it: AES-256-GCM under the ring key, AAD ["bcv1", keyId, connection, field].
+    const nonce = new Uint8Array(12).fill(9);
+    const aad = new TextEncoder().encode(JSON.stringify(['bcv1', 'k1', ctx.connectionId, ctx.field]));
+    const sealed = gcm(key, nonce, aad).encrypt(new TextEncoder().encode('at_written_by_v1'));
+    const legacy = `bcv1.k1.${Buffer.from(nonce).toString('base64url')}.${Buffer.from(sealed).toString('base64url')}`;
+    expect(vault.open(legacy, ctx)).toBe('at_written_by_v1');
+    expect(vault.needsReseal(legacy)).toBe(true);
+    const fresh = vault.seal('at_written_by_v2', ctx);
+    expect(fresh.startsWith('bcv2.k1.')).toBe(true);
+    expect(vault.needsReseal(fresh)).toBe(false);
+  });
+});
+
+describe('wrong argument types', () => {
+  it('are typed errors naming what is wrong, never a TypeError', async () => {
+    const vault = createTokenVault(createKeyRing({ currentKeyId: 'k1', keys: { k1: randomKey() } }));
+    const calls: Array<() => unknown> = [
+      () => createKeyRing(null as never),
+      () => createKeyRing({ currentKeyId: 'k1', keys: null } as never),
+      () => keyRingFromEnv(null as never),
+      () => createTokenVault(null as never),
+      () => createTokenVault({} as never),
+      () => sealTokenSet(vault, 'conn_1', null as never),
+      () => sealTokenSet(null as never, 'conn_1', { accessToken: 'at_x_12345678' } as never),
+      () => openTokenSet(vault, 'conn_1', null as never),
+      () => openTokenSet(null as never, 'conn_1', {} as never),
+    ];
+    for (const call of calls) {
+      let error: unknown;
+      try {
+        call();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(BlueClerkError.isInstance(error), String(call)).toBe(true);
+    }
+    await expect(resealConnections({} as never, vault)).rejects.toSatisfy(BlueClerkError.isInstance);
   });
 });

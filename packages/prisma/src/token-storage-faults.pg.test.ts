@@ -1,188 +1,23 @@
-import {
-  type BlueClerkStorage,
-  createKeyRing,
-  createManualClock,
-  createTokenManager,
-  createTokenVault,
-  openTokenSet,
-  randomId,
-  StorageError,
-  sealTokenSet,
-  type TokenManagerOptions,
-} from '@blueclerk/core';
-import {
-  type MockTokenServer,
-  startMockTokenServer,
-  startTcpProxy,
-  type TcpProxy,
-} from '@blueclerk/core/testing/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runTokenStorageFaultTests } from '@blueclerk/core/testing/node';
+import { afterAll, beforeAll } from 'vitest';
 import { createTestSchema, type TestSchema } from '../test/pg';
-import { createPrismaStorage, type PrismaStorage } from './storage';
+import { createPrismaStorage } from './storage';
 
-// A freshly rotated token set must survive PostgreSQL failing at the moment it is written: the provider has already
-// rotated, so the set exists nowhere else. Once with a wrapper that fails the first token write, once with a real
-// outage (a proxy in front of PostgreSQL cut while the token endpoint answers). The mock token server refuses any
-// reuse of a rotated refresh token, so a refresh with the dead one would show up as invalid_grant.
-
+// Core's shared suite: a freshly rotated token set survives PostgreSQL failing at the moment it is written.
 let db: TestSchema;
-let proxy: TcpProxy;
-let tokenServer: MockTokenServer;
-let direct: PrismaStorage;
-const opened: PrismaStorage[] = [];
-
 beforeAll(async () => {
   db = await createTestSchema();
-  proxy = await startTcpProxy(db.url);
-  direct = createPrismaStorage({ connectionString: db.url, pool: { max: 2 } });
 });
-
 afterAll(async () => {
-  await Promise.all(opened.map((storage) => storage.close()));
-  await direct.close();
-  await proxy.close();
   await db.drop();
 });
 
-beforeEach(async () => {
-  tokenServer = await startMockTokenServer();
-});
-
-afterEach(async () => {
-  await proxy.restore();
-  await tokenServer.close();
-});
-
-const key = new Uint8Array(32).map((_, i) => (i * 7 + 3) % 256);
-const vault = createTokenVault(createKeyRing({ currentKeyId: 'k1', keys: { k1: key } }));
-
-/** An active connection whose access token expired a minute ago, with a refresh token the server accepts. */
-async function seed(): Promise<{ id: string; refreshToken: string }> {
-  const id = `conn_${randomId(8)}`;
-  const refreshToken = tokenServer.seedRefreshToken();
-  await direct.connections.createConnection({
-    id,
-    provider: 'quickbooks',
-    ownerId: 'owner-1',
-    tenantId: 'realm-1',
-    status: 'active',
-    tokens: sealTokenSet(vault, id, {
-      accessToken: `at_expired_${id}`,
-      refreshToken,
-      accessTokenExpiresAt: Date.now() - 60_000,
-      refreshTokenExpiresAt: null,
-      refreshTokenIssuedAt: Date.now() - 3600_000,
-      scope: null,
+runTokenStorageFaultTests({
+  name: 'PostgreSQL',
+  backendUrl: () => db.url,
+  createStorage: (url, role) =>
+    createPrismaStorage({
+      connectionString: url,
+      pool: role === 'direct' ? { max: 2 } : { max: 2, connectionTimeoutMillis: 2_000 },
     }),
-  });
-  return { id, refreshToken };
-}
-
-function manager(storage: BlueClerkStorage, overrides: Partial<TokenManagerOptions> = {}) {
-  const clock = createManualClock(Date.now());
-  return createTokenManager({
-    storage,
-    vault,
-    clock,
-    sleep: async (ms) => clock.advance(ms),
-    providers: {
-      quickbooks: {
-        id: 'quickbooks',
-        oauth: {
-          endpoints: {
-            authorizeUrl: 'https://login.blueclerk.test/authorize',
-            tokenUrl: tokenServer.tokenUrl,
-            revokeUrl: null,
-          },
-          defaultScopes: [],
-          pkce: 'none',
-          clientAuthentication: 'basic',
-          revokeToken: 'refresh_token',
-        },
-        tokenPolicy: {
-          accessTokenTtlSec: 3600,
-          refreshAheadSec: 60,
-          refreshTokenTtlDays: null,
-          rotateRefreshTokenAfterDays: null,
-          refreshTokenReuseGraceSec: 0,
-        },
-      },
-    },
-    credentials: {
-      quickbooks: {
-        clientId: 'pg-test-client',
-        clientSecret: 'pg-test-secret-4kq9',
-        redirectUri: 'https://app.blueclerk.test/oauth/callback',
-      },
-    },
-    ...overrides,
-  });
-}
-
-async function storedAccessToken(id: string): Promise<string> {
-  const record = await direct.connections.getConnection(id);
-  expect(record?.status).toBe('active');
-  return openTokenSet(vault, id, record!.tokens!).accessToken;
-}
-
-describe('refreshed tokens and PostgreSQL failures', () => {
-  it('retries a token write that fails once and stores the new set in PostgreSQL', async () => {
-    const { id } = await seed();
-    let failures = 1;
-    const flaky: BlueClerkStorage = {
-      ...direct,
-      connections: {
-        ...direct.connections,
-        getConnection: (connectionId) => direct.connections.getConnection(connectionId),
-        updateConnection: async (connectionId, patch, options) => {
-          if (patch.tokens && failures-- > 0) {
-            throw new StorageError(
-              'updateConnection',
-              'PostgreSQL storage unavailable during updateConnection',
-            );
-          }
-          return direct.connections.updateConnection(connectionId, patch, options);
-        },
-      },
-    };
-    const token = await manager(flaky).getAccessToken(id);
-    expect(await storedAccessToken(id)).toBe(token);
-    expect(tokenServer.stats.successfulRefreshes).toBe(1);
-    expect(tokenServer.stats.invalidGrantAnswers).toBe(0);
-  });
-
-  it('keeps the set through a real outage during the write and stores it on the next call', async () => {
-    const { id, refreshToken } = await seed();
-    const storage = createPrismaStorage({
-      connectionString: proxy.url,
-      pool: { max: 2, connectionTimeoutMillis: 2_000 },
-    });
-    opened.push(storage);
-    // PostgreSQL goes away right after the token endpoint answered: the rotated set is only in this process.
-    const tokens = manager(storage, {
-      fetch: async (input, init) => {
-        const response = await fetch(input, init);
-        await proxy.cut();
-        return response;
-      },
-    });
-
-    const first = await tokens.getAccessToken(id).catch((e: unknown) => e);
-    expect(StorageError.isInstance(first)).toBe(true);
-    expect(first).toMatchObject({
-      code: 'storage_unavailable',
-      message: expect.stringMatching(/saving refreshed tokens/),
-    });
-    expect(String((first as Error).message)).not.toContain(refreshToken);
-    expect(await storedAccessToken(id)).toBe(`at_expired_${id}`);
-
-    await proxy.restore();
-    const token = await tokens.getAccessToken(id);
-
-    expect(await storedAccessToken(id)).toBe(token);
-    expect(tokenServer.isCurrentAccessToken(token)).toBe(true);
-    expect(tokenServer.stats.successfulRefreshes).toBe(1);
-    expect(tokenServer.stats.reusedRefreshTokens).toBe(0);
-    expect(tokenServer.stats.invalidGrantAnswers).toBe(0);
-  });
 });

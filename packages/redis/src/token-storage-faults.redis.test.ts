@@ -1,190 +1,30 @@
-import {
-  type BlueClerkStorage,
-  createKeyRing,
-  createManualClock,
-  createTokenManager,
-  createTokenVault,
-  openTokenSet,
-  randomId,
-  StorageError,
-  sealTokenSet,
-  type TokenManagerOptions,
-} from '@blueclerk/core';
-import {
-  type MockTokenServer,
-  startMockTokenServer,
-  startTcpProxy,
-  type TcpProxy,
-} from '@blueclerk/core/testing/node';
+import { runTokenStorageFaultTests } from '@blueclerk/core/testing/node';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll } from 'vitest';
 import { deleteKeys, REDIS_URL, testKeyPrefix } from '../test/redis-test-support';
 import { createRedisStorage } from './index';
 
-// A freshly rotated token set must survive Redis failing at the moment it is written (a 15 s Redis restart during a
-// refresh used to end a FreshBooks connection). Once with a wrapper that fails the first token write, once with a
-// real outage: a proxy in front of Redis cut while the token endpoint answers. The mock token server refuses any
-// reuse of a rotated refresh token, so a refresh with the dead one would show up as invalid_grant.
-
+// Core's shared suite: a freshly rotated token set survives Redis failing at the moment it is written.
 const keyPrefix = testKeyPrefix('token-faults');
 const admin = new Redis(REDIS_URL);
-let proxy: TcpProxy;
-let tokenServer: MockTokenServer;
-let direct: BlueClerkStorage;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  proxy = await startTcpProxy(REDIS_URL);
-  // The CI Redis runs without persistence; persistence.redis.test.ts covers the check.
-  direct = createRedisStorage({ redis: REDIS_URL, keyPrefix, requirePersistence: false });
-});
+const clients: Redis[] = [];
 
 afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-  await direct.close();
-  await proxy.close();
+  for (const client of clients) client.disconnect();
   await deleteKeys(admin, keyPrefix);
   await admin.quit();
 });
 
-beforeEach(async () => {
-  tokenServer = await startMockTokenServer();
-});
-
-afterEach(async () => {
-  await proxy.restore();
-  await tokenServer.close();
-});
-
-const key = new Uint8Array(32).map((_, i) => (i * 11 + 5) % 256);
-const vault = createTokenVault(createKeyRing({ currentKeyId: 'k1', keys: { k1: key } }));
-
-/** An active connection whose access token expired a minute ago, with a refresh token the server accepts. */
-async function seed(): Promise<{ id: string; refreshToken: string }> {
-  const id = `conn_${randomId(8)}`;
-  const refreshToken = tokenServer.seedRefreshToken();
-  await direct.connections.createConnection({
-    id,
-    provider: 'quickbooks',
-    ownerId: 'owner-1',
-    tenantId: 'realm-1',
-    status: 'active',
-    tokens: sealTokenSet(vault, id, {
-      accessToken: `at_expired_${id}`,
-      refreshToken,
-      accessTokenExpiresAt: Date.now() - 60_000,
-      refreshTokenExpiresAt: null,
-      refreshTokenIssuedAt: Date.now() - 3600_000,
-      scope: null,
-    }),
-  });
-  return { id, refreshToken };
-}
-
-function manager(storage: BlueClerkStorage, overrides: Partial<TokenManagerOptions> = {}) {
-  const clock = createManualClock(Date.now());
-  return createTokenManager({
-    storage,
-    vault,
-    clock,
-    sleep: async (ms) => clock.advance(ms),
-    providers: {
-      quickbooks: {
-        id: 'quickbooks',
-        oauth: {
-          endpoints: {
-            authorizeUrl: 'https://login.blueclerk.test/authorize',
-            tokenUrl: tokenServer.tokenUrl,
-            revokeUrl: null,
-          },
-          defaultScopes: [],
-          pkce: 'none',
-          clientAuthentication: 'basic',
-          revokeToken: 'refresh_token',
-        },
-        tokenPolicy: {
-          accessTokenTtlSec: 3600,
-          refreshAheadSec: 60,
-          refreshTokenTtlDays: null,
-          rotateRefreshTokenAfterDays: null,
-          refreshTokenReuseGraceSec: 0,
-        },
-      },
-    },
-    credentials: {
-      quickbooks: {
-        clientId: 'redis-test-client',
-        clientSecret: 'redis-test-secret-8vn2',
-        redirectUri: 'https://app.blueclerk.test/oauth/callback',
-      },
-    },
-    ...overrides,
-  });
-}
-
-async function storedAccessToken(id: string): Promise<string> {
-  const record = await direct.connections.getConnection(id);
-  expect(record?.status).toBe('active');
-  return openTokenSet(vault, id, record!.tokens!).accessToken;
-}
-
-describe('refreshed tokens and Redis failures', () => {
-  it('retries a token write that fails once and stores the new set in Redis', async () => {
-    const { id } = await seed();
-    let failures = 1;
-    const flaky: BlueClerkStorage = {
-      ...direct,
-      connections: {
-        ...direct.connections,
-        updateConnection: async (connectionId, patch, options) => {
-          if (patch.tokens && failures-- > 0) {
-            throw new StorageError(
-              'updateConnection',
-              'Redis storage: updateConnection failed: Connection is closed.',
-            );
-          }
-          return direct.connections.updateConnection(connectionId, patch, options);
-        },
-      },
-    };
-    const token = await manager(flaky).getAccessToken(id);
-    expect(await storedAccessToken(id)).toBe(token);
-    expect(tokenServer.stats.successfulRefreshes).toBe(1);
-    expect(tokenServer.stats.invalidGrantAnswers).toBe(0);
-  });
-
-  it('keeps the set through a real outage during the write and stores it on the next call', async () => {
-    const { id, refreshToken } = await seed();
+runTokenStorageFaultTests({
+  name: 'Redis',
+  backendUrl: REDIS_URL,
+  createStorage(url, role) {
+    // The CI Redis runs without persistence; persistence.redis.test.ts covers the check.
+    if (role === 'direct') return createRedisStorage({ redis: url, keyPrefix, requirePersistence: false });
     // An app's own client that gives up on a command after one quick reconnect (the default keeps trying ~10 s).
-    const client = new Redis(proxy.url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
     client.on('error', () => {});
-    cleanups.push(async () => client.disconnect());
-    const storage = createRedisStorage({ redis: client, keyPrefix, requirePersistence: false });
-    // Redis goes away right after the token endpoint answered: the rotated set is only in this process.
-    const tokens = manager(storage, {
-      fetch: async (input, init) => {
-        const response = await fetch(input, init);
-        await proxy.cut();
-        return response;
-      },
-    });
-
-    const first = await tokens.getAccessToken(id).catch((e: unknown) => e);
-    expect(StorageError.isInstance(first)).toBe(true);
-    expect(first).toMatchObject({
-      code: 'storage_unavailable',
-      message: expect.stringMatching(/saving refreshed tokens/),
-    });
-    expect(String((first as Error).message)).not.toContain(refreshToken);
-    expect(await storedAccessToken(id)).toBe(`at_expired_${id}`);
-
-    await proxy.restore();
-    const token = await tokens.getAccessToken(id);
-
-    expect(await storedAccessToken(id)).toBe(token);
-    expect(tokenServer.isCurrentAccessToken(token)).toBe(true);
-    expect(tokenServer.stats.successfulRefreshes).toBe(1);
-    expect(tokenServer.stats.reusedRefreshTokens).toBe(0);
-    expect(tokenServer.stats.invalidGrantAnswers).toBe(0);
-  });
+    clients.push(client);
+    return createRedisStorage({ redis: client, keyPrefix, requirePersistence: false });
+  },
 });

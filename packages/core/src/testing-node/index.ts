@@ -38,4 +38,5 @@ export {
   serveStorageOverHttp,
 } from './storage-over-http';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
+export { runTokenStorageFaultTests, type TokenStorageFaultOptions } from './token-storage-faults';
 export { WORKER_ENV } from './worker-env';

@@ -37,7 +37,6 @@ export const QUICKBOOKS_CAPABILITIES: ProviderCapabilities = {
     maxLookbackDays: 30,
     entities: ['customer', 'item', 'invoice', 'payment'],
   },
-  bankFeeds: false,
   versionedUpdates: true,
   voidInvoices: true,
   paymentReference: { field: 'PaymentRefNum', maxLength: 21 },

@@ -60,11 +60,14 @@ export async function withFreshVersion<THttp, T>(
   reread: () => Promise<ProviderRecord<T> | null>,
   update: (version: string | null) => Promise<ProviderRecord<T>>,
 ): Promise<ProviderRecord<T>> {
+  const versioned = rt.provider.capabilities.versionedUpdates;
   try {
-    return await update(link.providerVersion);
+    return await update(versioned ? link.providerVersion : null);
   } catch (raw) {
     const error = classify(rt.provider, raw);
     if (error.code !== 'conflict') throw error;
+    // Without version tokens there is nothing to refresh: a conflict (modified concurrently) is retried as is.
+    if (!versioned) return update(null);
     const current = await reread();
     if (!current) {
       throw new BlueClerkError(

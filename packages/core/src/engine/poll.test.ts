@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../errors/index';
+import { ConfigurationError, ProviderError } from '../errors/index';
 import { defineProvider } from '../provider/spec';
 import { createFakeSyncSetup } from '../testing/index';
 import { createSyncEngine } from './engine';
@@ -130,5 +130,43 @@ describe('routing by provider', () => {
     await expect(
       s.engine.handleWebhook('xero', { rawBody: '{}', headers: {}, secret: 's' }),
     ).rejects.toSatisfy(ConfigurationError.isInstance);
+  });
+});
+
+describe('capabilities the engine reads', () => {
+  it('polls a provider without a change filter (page-scan) four times less often', async () => {
+    const s = await createFakeSyncSetup({ provider: { webhooks: false } });
+    const base = s.fake.provider;
+    const scan = defineProvider({
+      ...base,
+      capabilities: {
+        ...base.capabilities,
+        incrementalPull: { ...base.capabilities.incrementalPull, strategy: 'page-scan' },
+      },
+    });
+    const engine = createSyncEngine<unknown>({
+      providers: { [scan.id]: scan },
+      storage: s.storage,
+      host: s.host,
+      clock: s.clock,
+      contextFor: (c) => ({ connectionId: c.id, tenantId: c.tenantId ?? '', http: null }),
+    });
+    expect((await s.engine.pollPlan(s.connectionId)).intervalMs).toBe(15 * 60_000);
+    expect((await engine.pollPlan(s.connectionId)).intervalMs).toBe(60 * 60_000);
+  });
+
+  it('retries a conflicting update of an unversioned provider once, without a pointless re-read', async () => {
+    const s = await createFakeSyncSetup({ provider: { versionedUpdates: false } });
+    const invoiceId = addOpenInvoice(s);
+    expect((await s.engine.syncInvoice(s.connectionId, invoiceId)).status).toBe('synced');
+    s.host.updateInvoice(invoiceId, { memo: 'changed here' });
+    s.fake.failNext(
+      'invoices.update',
+      new ProviderError('conflict', 'modified concurrently', { status: 409 }),
+    );
+    const before = { get: s.fake.count('invoices.get'), update: s.fake.count('invoices.update') };
+    expect((await s.engine.syncInvoice(s.connectionId, invoiceId)).status).toBe('synced');
+    expect(s.fake.count('invoices.update') - before.update).toBe(2);
+    expect(s.fake.count('invoices.get') - before.get).toBe(0);
   });
 });

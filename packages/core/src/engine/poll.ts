@@ -7,6 +7,7 @@ const DEFAULT_POLL_INTERVAL_MS = 15 * 60_000;
 const DAY_MS = 24 * 3_600_000;
 /** Polling may use at most this share of a daily request budget (Xero 5,000/day, 1,000 on Starter). */
 const POLL_BUDGET_SHARE = 0.1;
+const PAGE_SCAN_FACTOR = 4;
 
 /**
  * Which entities of a connection need polling, and how often: those the provider can pull but sends no events for
@@ -34,6 +35,8 @@ export function planPolling<THttp>(rt: EngineRuntime<THttp>, connectionId: strin
     };
   }
   let intervalMs = rt.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  // Without a change filter every poll pages through everything (Wave): poll less often.
+  if (caps.incrementalPull.strategy === 'page-scan') intervalMs *= PAGE_SCAN_FACTOR;
   const perDay = caps.limits.requestsPerDay;
   if (perDay !== null) {
     // One pull round per entity per poll at least; keep polling within its share of the day's budget.

@@ -39,12 +39,10 @@ export interface ProviderCapabilities {
   /** How changes since a cursor are found (drives `pullChanges`). */
   incrementalPull: IncrementalPullCapability;
 
-  /** Whether the provider exposes bank feeds (Xero Bank Feeds API, partner-only). Informational. */
-  bankFeeds: boolean;
-
   /**
    * True when updates must carry the record's current version token (QuickBooks `SyncToken`); a stale token fails
-   * with `ProviderError('conflict')`. False: last write wins, `version` is null on records.
+   * with `ProviderError('conflict')`, and the engine re-reads the record and retries once with its version. False:
+   * last write wins, `version` is null on records, and a conflict (FreshBooks 409) is retried once without a re-read.
    */
   versionedUpdates: boolean;
 
@@ -93,6 +91,7 @@ export interface IncrementalPullCapability {
    * `modified-since`: list endpoints filter by modification time (Xero If-Modified-Since, second accuracy).
    * `updated-date`: a day-granular filter (FreshBooks `updated_min`); expect re-delivery of the boundary day.
    * `page-scan`: no filter; the provider pages through everything and compares modification stamps (Wave).
+   * The engine's poll plan polls a `page-scan` provider four times less often: every poll reads everything.
    */
   strategy: 'cdc' | 'modified-since' | 'updated-date' | 'page-scan';
   /** How far back the first pull may reach, in days; null: unlimited. */

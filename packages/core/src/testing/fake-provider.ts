@@ -222,7 +222,6 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       maxLookbackDays: 30,
       entities: ['customer', 'item', 'invoice', 'payment'],
     },
-    bankFeeds: false,
     versionedUpdates,
     voidInvoices: options.voidInvoices ?? true,
     paymentReference: options.payments === 'manual' ? null : { field: 'reference', maxLength: 21 },

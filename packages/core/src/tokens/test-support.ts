@@ -62,7 +62,6 @@ export function testConnectable(provider: OAuthProviderDefinition = testProvider
       batch: null,
       idempotencyKey: null,
       incrementalPull: { strategy: 'modified-since', maxLookbackDays: null, entities: [] },
-      bankFeeds: false,
       versionedUpdates: false,
       voidInvoices: false,
       paymentReference: null,

@@ -48,9 +48,13 @@ const BatchResponseSchema = z.looseObject({
   BatchItemResponse: z.array(z.looseObject({ bId: z.string().optional() })),
 });
 
-/** Quotes a value for the query language: QuickBooks escapes a single quote with a backslash. */
+/**
+ * Quotes a value for the query language. Backslash is its escape character ("Use backslash (\\) to escape special
+ * characters like apostrophe", Intuit blog 2017-02-08), so a backslash in the value is escaped first: `Pipe 1/2\\`
+ * would otherwise escape the closing quote and break the query.
+ */
 export function qboLiteral(value: string): string {
-  return `'${value.replace(/'/g, "\\'")}'`;
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** Keys QuickBooks accepts as `requestid` on a batch (<= 36 chars): long keys are folded deterministically. */

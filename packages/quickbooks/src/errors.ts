@@ -17,15 +17,19 @@ import { z } from 'zod';
  * 2020 required parameter, 6000 business validation, 10000 system failure.
  */
 
+// Every member is nullish: QuickBooks' gateway sends `"detail": null, "element": null` in its 403 bodies.
 const FaultErrorSchema = z.looseObject({
-  Message: z.string().optional(),
-  Detail: z.string().optional(),
-  code: z.union([z.string(), z.number()]).transform(String),
+  Message: z.string().nullish(),
+  Detail: z.string().nullish(),
+  code: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? '' : String(v))),
   element: z.string().nullish(),
 });
 export const QboFaultSchema = z.looseObject({
-  Error: z.array(FaultErrorSchema).default([]),
-  type: z.string().optional(),
+  Error: z.array(FaultErrorSchema).nullish().transform((v) => v ?? []),
+  type: z.string().nullish(),
 });
 export type QboFault = z.infer<typeof QboFaultSchema>;
 
@@ -34,7 +38,12 @@ export interface ParsedFault {
   errors: Array<{ code: string; message: string; detail: string | null; element: string | null }>;
 }
 
-/** Reads a Fault from a QuickBooks body: JSON `{"Fault":…}` (or the SDKs' lower-case `fault`) or the XML form. */
+/**
+ * Reads a Fault from a QuickBooks body, in any of the three forms it arrives in: the documented JSON envelope
+ * `{"Fault":{"Error":[{"Message","Detail","code","element"}],"type"}}`, the gateway's lower-case one with nulls
+ * (`{"fault":{"error":[{"message","detail":null,"code":"3100","element":null}],"type":"SERVICE"}}`, seen on 403),
+ * and XML `<IntuitResponse><Fault type="..."><Error code="...">` (throttling and 401s, even when JSON was asked for).
+ */
 export function parseQuickBooksFault(body: unknown): ParsedFault | null {
   if (typeof body === 'string') {
     const text = body.trim();
@@ -51,37 +60,70 @@ export function parseQuickBooksFault(body: unknown): ParsedFault | null {
   if (typeof body !== 'object' || body === null) return null;
   const record = body as Record<string, unknown>;
   const raw = record.Fault ?? record.fault;
-  const normalized =
-    raw && typeof raw === 'object' && 'error' in raw && !('Error' in raw)
-      ? {
-          type: (raw as Record<string, unknown>).type,
-          Error: ((raw as { error?: unknown[] }).error ?? []).map((e) => {
-            const item = e as Record<string, unknown>;
-            return { Message: item.message, Detail: item.detail, code: item.code, element: item.element };
-          }),
-        }
-      : raw;
-  const parsed = QboFaultSchema.safeParse(normalized);
+  if (typeof raw !== 'object' || raw === null) return null;
+  const parsed = QboFaultSchema.safeParse(normalizeFaultCase(raw as Record<string, unknown>));
   if (!parsed.success) return null;
   return {
     type: parsed.data.type ?? null,
     errors: parsed.data.Error.map((e) => ({
       code: e.code,
       message: e.Message ?? '',
-      detail: e.Detail ?? null,
+      detail: e.Detail ? e.Detail : null,
       element: e.element ? e.element : null,
     })),
   };
 }
 
+/** The lower-case envelope's members under the documented names (`error`->`Error`, `message`->`Message` ...). */
+function normalizeFaultCase(raw: Record<string, unknown>): Record<string, unknown> {
+  const list = raw.Error ?? raw.error;
+  return {
+    type: raw.type,
+    Error: Array.isArray(list)
+      ? list.map((e) => {
+          const item = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
+          return {
+            Message: item.Message ?? item.message,
+            Detail: item.Detail ?? item.detail,
+            code: item.code ?? item.Code,
+            element: item.element ?? item.Element,
+          };
+        })
+      : list,
+  };
+}
+
+const XML_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+};
+
+function xmlText(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const text = value
+    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
+    .replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => XML_ENTITIES[name] ?? '')
+    .trim();
+  return text === '' ? null : text;
+}
+
 function parseXmlFault(text: string): ParsedFault | null {
-  const type = /<Fault[^>]*type="([^"]*)"/.exec(text)?.[1] ?? null;
-  const errors = [...text.matchAll(/<Error[^>]*code="([^"]*)"[^>]*>([\s\S]*?)<\/Error>/g)].map((m) => ({
-    code: m[1] as string,
-    message: /<Message>([\s\S]*?)<\/Message>/.exec(m[2] as string)?.[1] ?? '',
-    detail: /<Detail>([\s\S]*?)<\/Detail>/.exec(m[2] as string)?.[1] ?? null,
-    element: /element="([^"]*)"/.exec(m[0])?.[1] || null,
-  }));
+  // Namespace prefixes are allowed in XML (`<ns2:Fault>`); the element names are what matter.
+  const plain = text.replace(/<(\/?)[A-Za-z0-9_]+:/g, '<$1');
+  const type = /<Fault\b[^>]*\btype="([^"]*)"/.exec(plain)?.[1] ?? null;
+  const errors = [...plain.matchAll(/<Error\b([^>]*)>([\s\S]*?)<\/Error>/g)].map((m) => {
+    const attributes = m[1] as string;
+    const inner = m[2] as string;
+    return {
+      code: /\bcode="([^"]*)"/.exec(attributes)?.[1] ?? '',
+      message: xmlText(/<Message>([\s\S]*?)<\/Message>/.exec(inner)?.[1]) ?? '',
+      detail: xmlText(/<Detail>([\s\S]*?)<\/Detail>/.exec(inner)?.[1]),
+      element: /\belement="([^"]*)"/.exec(attributes)?.[1] || null,
+    };
+  });
   return errors.length > 0 ? { type, errors } : null;
 }
 
@@ -100,24 +142,92 @@ const FIELD_BY_ELEMENT: Readonly<Record<string, string>> = {
 
 export interface FaultContext {
   status: number;
-  /** e.g. `POST /v3/company/1/invoice`, for the message. */
+  /** e.g. `POST /v3/company/1/invoice`: kept in `details` for logs, never in the message. */
   where: string;
 }
 
+/** `message=ThrottleExceeded; errorCode=003001; statusCode=429`: a gateway code line, not words for a person. */
+const GATEWAY_LINE = /^\s*message=[^;]*;\s*errorCode=\d+;\s*statusCode=\d+\s*$/i;
+
+/** What a business user reads when QuickBooks' own text is only a code line. */
+const PLAIN_TEXT_BY_CODE: Readonly<Record<string, string>> = {
+  '3001': 'QuickBooks is receiving too many requests from this app; the sync will try again shortly',
+  '3100': 'QuickBooks no longer authorizes this app for the company',
+  '120': 'QuickBooks no longer authorizes this app for the company',
+  '3200': 'QuickBooks did not accept the sign-in for this company',
+  '100': 'QuickBooks did not accept the sign-in for this company',
+  '10000': 'QuickBooks had an internal error; the sync will try again',
+};
+
+/** `invoice` from `POST /v3/company/1/invoice?...`, for "could not save the invoice". */
+function subjectOf(where: string): { action: string; entity: string | null } {
+  const [method = '', path = ''] = where.split(' ');
+  const resource = /\/v3\/company\/[^/]+\/([A-Za-z]+)/.exec(path)?.[1]?.toLowerCase() ?? null;
+  if (resource === 'query' || resource === 'cdc') return { action: 'search', entity: null };
+  if (resource === 'batch') return { action: 'save', entity: 'batch of changes' };
+  if (resource === null || resource === 'companyinfo' || resource === 'preferences')
+    return { action: method === 'GET' ? 'read' : 'save', entity: 'company settings' };
+  return { action: method === 'GET' ? 'read' : 'save', entity: resource };
+}
+
 /**
- * Classifies one parsed Fault. The message carries the Fault's own Message and Detail: QuickBooks puts record
- * names and numbers there, never credentials (tokens only ever travel in the Authorization header).
+ * The words of a Fault for a person: Message and Detail without the repeat QuickBooks adds (`Detail` usually starts
+ * with `Message` and " : "), without gateway code lines, and without any API path or realm id.
+ */
+export function faultText(
+  error: { code: string; message: string; detail: string | null } | undefined,
+  realmId: string | null,
+): string {
+  const message = (error?.message ?? '').trim();
+  let detail = (error?.detail ?? '').trim();
+  const usable = (text: string) => text !== '' && !GATEWAY_LINE.test(text);
+  const parts: string[] = [];
+  if (usable(message)) parts.push(message.replace(/\s*[:.]\s*$/, ''));
+  if (usable(detail)) {
+    // "Duplicate Document Number Error : You must ..." -> "You must ..." when Message already says the first half.
+    for (const part of parts) {
+      if (detail.toLowerCase().startsWith(part.toLowerCase())) {
+        detail = detail.slice(part.length).replace(/^\s*[:.-]\s*/, '');
+      }
+    }
+    if (detail !== '' && !parts.some((p) => p.toLowerCase() === detail.toLowerCase())) parts.push(detail);
+  }
+  let text = parts.join(': ') || PLAIN_TEXT_BY_CODE[error?.code ?? ''] || '';
+  text = text.replace(/\/v3\/company\/[^\s/]+(\/[^\s]*)?/g, 'QuickBooks');
+  // Realm ids are long numbers (9130 3500 0000 0001); a short one would match ordinary numbers in the text.
+  if (realmId && /^\d{6,}$/.test(realmId)) text = text.replace(new RegExp(`\\b${realmId}\\b`, 'g'), 'this company');
+  return text.replace(/\s{2,}/g, ' ').trim();
+}
+
+function realmOf(where: string): string | null {
+  const realm = /\/v3\/company\/([^/?\s]+)/.exec(where)?.[1];
+  return realm ? decodeURIComponent(realm) : null;
+}
+
+/**
+ * Classifies one parsed Fault. The message is for the business user - what QuickBooks said, once, with no API path
+ * or realm id; `details` keep the request, the status and every Fault error for logs. QuickBooks puts record names
+ * and numbers in Message/Detail, never credentials (tokens only ever travel in the Authorization header).
  */
 export function classifyQuickBooksFault(fault: ParsedFault, context: FaultContext): BlueClerkError {
   const first = fault.errors[0];
   const code = first?.code ?? '';
-  const text =
-    [first?.message, first?.detail].filter(Boolean).join(': ') || `Fault ${fault.type ?? 'unknown'}`;
-  const message = `QuickBooks ${context.where} failed (${code || context.status}): ${text}`;
+  const subject = subjectOf(context.where);
+  const said = faultText(first, realmOf(context.where));
+  const lead = subject.entity
+    ? `QuickBooks could not ${subject.action} the ${subject.entity}`
+    : `QuickBooks could not run the ${subject.action}`;
+  const message = said ? `${lead}: ${said}` : `${lead} (QuickBooks error ${code || context.status})`;
   const base = {
     status: context.status,
     providerCode: code || undefined,
-    details: { faultType: fault.type, element: first?.element ?? null },
+    details: {
+      faultType: fault.type,
+      element: first?.element ?? null,
+      status: context.status,
+      request: context.where,
+      errors: fault.errors,
+    },
   };
   switch (code) {
     case '6240':
@@ -183,13 +293,38 @@ export const classifyQuickBooksResponse: ClassifyError = (response, bodyText, co
   const fault = parseQuickBooksFault(bodyText);
   if (!fault || fault.errors.length === 0) {
     // A 2xx without a top-level Fault is a success (batch items carry their own Faults, read by the batch code).
-    return response.ok ? null : defaultClassifyError(response, bodyText, context);
+    return response.ok ? null : withoutPath(defaultClassifyError(response, bodyText, context));
   }
   return classifyQuickBooksFault(fault, {
     status: response.status,
     where: `${context.method} ${context.path}`,
   });
 };
+
+/**
+ * Core's status classification names the method and path in its message; a business user reads this message, so
+ * the path (with the realm id) moves to `details`, where core already keeps it.
+ */
+function withoutPath(error: BlueClerkError): BlueClerkError {
+  if (!ProviderError.isInstance(error)) return error;
+  const status = error.status ?? 0;
+  const what =
+    status === 403
+      ? 'QuickBooks refused access to this company'
+      : status === 404
+        ? 'QuickBooks could not find what was asked for'
+        : status === 400 || status === 422
+          ? 'QuickBooks rejected the request'
+          : status === 408 || status >= 500
+            ? `QuickBooks is having a problem (HTTP ${status}); the sync will try again`
+            : `QuickBooks answered HTTP ${status}`;
+  return new ProviderError(error.code as ConstructorParameters<typeof ProviderError>[0], what, {
+    status,
+    retryable: error.retryable,
+    details: error.details,
+    ...(error.action ? { action: error.action } : {}),
+  });
+}
 
 /**
  * The provider's `classifyError`: anything an operation threw, as a core error. Already-typed errors pass through;

@@ -65,6 +65,40 @@ function lastUpdated(raw: QboObject): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+function secondOf(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
+/** Name lists hide inactive records unless the query mentions `Active`; a pull must see deactivations too. */
+const NAME_LISTS: ReadonlySet<QboEntity> = new Set(['Customer', 'Item']);
+
+/**
+ * How far back of the delivered count the next page within one second starts: rows of that second that changed
+ * again meanwhile move to a later second and shift positions down; the overlap (deduplicated by `seen`) absorbs up
+ * to this many such moves.
+ */
+const PAGE_OVERLAP = 100;
+
+/**
+ * Changes since the cursor from the query service (`MetaData.LastUpdatedTime >=`, oldest first), used where CDC
+ * cannot answer: beyond its 30 days, or for more than 1,000 changes within one second. The cursor's `seen` changes
+ * sort first, so the page starts after them (STARTPOSITION) instead of returning them again.
+ */
+async function queryFrom(
+  ctx: Parameters<QuickBooksClient['query']>[0],
+  client: QuickBooksClient,
+  entity: QboEntity,
+  cursor: Cursor,
+): Promise<{ raws: QboObject[]; saturated: boolean }> {
+  const active = NAME_LISTS.has(entity) ? ' and Active IN (true, false)' : '';
+  const start = Math.max(1, cursor.seen.length + 1 - PAGE_OVERLAP);
+  const { entities } = await client.query(
+    ctx,
+    `select * from ${entity} where MetaData.LastUpdatedTime >= '${isoSeconds(cursor.t)}'${active} orderby MetaData.LastUpdatedTime startposition ${start} maxresults ${CDC_CAP}`,
+  );
+  return { raws: entities, saturated: entities.length >= CDC_CAP };
+}
+
 export function createPullChanges(
   settings: ResolvedQuickBooksSettings,
   client: QuickBooksClient,
@@ -107,17 +141,18 @@ export function createPullChanges(
 
     let raws: QboObject[];
     let saturated: boolean;
-    if (cursor.t >= now - LOOKBACK_MS + LOOKBACK_MARGIN_MS) {
+    const inCdcWindow = cursor.t >= now - LOOKBACK_MS + LOOKBACK_MARGIN_MS;
+    if (inCdcWindow) {
       const byEntity = await client.cdc(ctx, [entity], isoSeconds(cursor.t));
       raws = byEntity.get(entity) ?? [];
       saturated = raws.length >= CDC_CAP;
     } else {
-      const { entities } = await client.query(
-        ctx,
-        `select * from ${entity} where MetaData.LastUpdatedTime >= '${isoSeconds(cursor.t)}' orderby MetaData.LastUpdatedTime startposition 1 maxresults ${CDC_CAP}`,
-      );
-      raws = entities;
-      saturated = entities.length >= CDC_CAP;
+      ({ raws, saturated } = await queryFrom(ctx, client, entity, cursor));
+    }
+    // CDC has no paging: a full answer whose every change sits in the cursor's own second cannot move the cursor, and
+    // asking again returns the same 1,000. Page through that second with the query service instead.
+    if (inCdcWindow && saturated && raws.every((raw) => secondOf(lastUpdated(raw) ?? cursor.t) === cursor.t)) {
+      ({ raws, saturated } = await queryFrom(ctx, client, entity, cursor));
     }
 
     const seen = new Set(cursor.seen);

@@ -1,18 +1,15 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
 /**
- * A short, stable hash of a record's content (FNV-1a 64 over key-sorted JSON). Stored in `EntityLink.contentHash` so
- * a resync of an unchanged record skips the provider update call. Not cryptographic: collisions only cost a skipped
- * no-op update, and a changed record practically never collides.
+ * A short, stable hash of a record's content: SHA-256 over key-sorted JSON, the first 128 bits in hex. Stored in
+ * `EntityLink.contentHash` so a resync of an unchanged record skips the provider update call. SHA-256 from
+ * `@noble/hashes` is synchronous and edge-safe and costs a few microseconds per invoice (the BigInt FNV loop it
+ * replaces cost more per character than the rest of planning). Links stored with the old 16-character hashes simply
+ * differ once: that record gets one update on its next sync.
  */
 export function contentHash(value: unknown): string {
-  const text = stableStringify(value);
-  let hash = 0xcbf29ce484222325n;
-  const prime = 0x100000001b3n;
-  const mask = 0xffffffffffffffffn;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= BigInt(text.charCodeAt(i));
-    hash = (hash * prime) & mask;
-  }
-  return hash.toString(16).padStart(16, '0');
+  return bytesToHex(sha256(utf8ToBytes(stableStringify(value)))).slice(0, 32);
 }
 
 function stableStringify(value: unknown): string {

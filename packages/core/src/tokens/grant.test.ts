@@ -1,6 +1,7 @@
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createEventBus } from '../events/bus';
 import { createConnectFlow } from '../oauth/connect-flow';
 import { createMemoryBackend } from '../storage/memory/backend';
 import { createMemoryStorage } from '../storage/memory/memory-storage';
@@ -121,7 +122,9 @@ describe('one grant, several tenants', () => {
           ).data,
       },
     });
+    const events = createEventBus();
     const flow = createConnectFlow({
+      events,
       providers: { xero: provider },
       credentials: { xero: TEST_CREDENTIALS },
       storage,
@@ -143,6 +146,7 @@ describe('one grant, several tenants', () => {
     expect(second?.metadata).toEqual({ tenantName: 'Org B' });
 
     const manager = createTokenManager({
+      events,
       storage,
       vault,
       providers: { xero: base },

@@ -22,7 +22,7 @@ import type { EpochMs, ProviderId } from '../storage/types';
 import type { TokenSet, TokenVault } from '../vault/types';
 import type { TokenPolicy } from './policy';
 import { createRefreshedTokenSaver, type LeaseWindow, safeErrorFields } from './save-refreshed';
-import { openTokens } from './sealed';
+import { type AccessTokenView, openAccessToken, openTokens } from './sealed';
 
 export { safeErrorFields } from './save-refreshed';
 
@@ -51,6 +51,11 @@ export interface TokenManagerOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Injectable for tests; default `Math.random`. */
   random?: () => number;
+  /**
+   * Longest time an access token is served from this process's memory without reading storage. Default 30 000: a
+   * disconnect, reconnect or refresh by another process is noticed within it (a revoked token answers 401 at once).
+   */
+  cacheMaxAgeMs?: number;
 }
 
 export interface GetAccessTokenOptions {
@@ -79,11 +84,19 @@ export interface TokenManager {
   refreshNow(
     connectionId: string,
   ): Promise<{ accessTokenExpiresAt: EpochMs; refreshTokenExpiresAt: EpochMs | null }>;
+  /**
+   * Drops what this process keeps in memory for the connection (its access token). Done automatically for
+   * connect, disconnect and needs-reconnect events on the manager's event bus; call it after changing a connection
+   * some other way.
+   */
+  forget(connectionId: string): void;
 }
 
 type RefreshReason = 'forced' | 'expiring' | 'rotation';
 
 const DAY_MS = 24 * 3600 * 1000;
+/** Connections whose access token one process keeps in memory (the oldest entry goes first). */
+const CACHE_LIMIT = 10_000;
 
 /** Waiting beyond a crashed holder's lease and the next holder's refresh: slack for slow storage round trips. */
 const WAIT_MARGIN_MS = 5_000;
@@ -103,6 +116,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const waitMs = options.lock?.waitMs ?? ttlMs + refreshTimeoutMs + WAIT_MARGIN_MS;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
+  const cacheMaxAgeMs = options.cacheMaxAgeMs ?? 30_000;
   if (refreshTimeoutMs >= ttlMs) {
     throw new ConfigurationError('lock.ttlMs', 'lock.ttlMs must be longer than refreshTimeoutMs', {
       action: 'Raise lock.ttlMs or lower refreshTimeoutMs so a refresh always ends inside its lease',
@@ -127,6 +141,8 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   interface Route {
     holderId: string;
     client: OAuthClient;
+    /** The connection as read by `route`, reused when it holds its own tokens (one storage read, not two). */
+    record: ConnectionRecord;
   }
 
   function notFound(connectionId: string): ValidationError {
@@ -161,33 +177,52 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const client = clients.get(record.provider);
     if (record.status !== 'active') throw unusable(record, connectionId);
     if (record.grantId === null && record.tokens === null) throw unusable(record, connectionId);
-    return { holderId: record.grantId ?? record.id, client };
+    return { holderId: record.grantId ?? record.id, client, record };
   }
 
   function reasonToRefresh(
     policy: TokenPolicy,
-    tokens: TokenSet,
+    tokens: TokenSet | AccessTokenView,
     rejected: string | null,
   ): RefreshReason | null {
     const now = clock.now();
     if (rejected !== null && tokens.accessToken === rejected) return 'forced';
-    if (tokens.accessTokenExpiresAt - refreshAheadMs(policy, tokens) <= now) return 'expiring';
+    return now >= freshUntil(policy, tokens)
+      ? now >= refreshDueAt(policy, tokens)
+        ? 'expiring'
+        : 'rotation'
+      : null;
+  }
+
+  /** When the access token is due for a refresh (the refresh-ahead window, capped at half its lifetime). */
+  function refreshDueAt(policy: TokenPolicy, tokens: TokenSet | AccessTokenView): number {
+    return tokens.accessTokenExpiresAt - refreshAheadMs(policy, tokens);
+  }
+
+  /** Until when neither the access token nor the refresh token's proactive rotation needs a refresh. */
+  function freshUntil(policy: TokenPolicy, tokens: TokenSet | AccessTokenView): number {
+    const due = refreshDueAt(policy, tokens);
     const rotateAfter = policy.rotateRefreshTokenAfterDays;
-    if (
-      rotateAfter !== null &&
-      tokens.refreshToken !== null &&
-      tokens.refreshTokenIssuedAt !== null &&
-      now - tokens.refreshTokenIssuedAt >= rotateAfter * DAY_MS
-    ) {
-      return 'rotation';
-    }
-    return null;
+    const hasRefreshToken =
+      'hasRefreshToken' in tokens ? tokens.hasRefreshToken : tokens.refreshToken !== null;
+    if (rotateAfter === null || !hasRefreshToken || tokens.refreshTokenIssuedAt === null) return due;
+    return Math.min(due, tokens.refreshTokenIssuedAt + rotateAfter * DAY_MS);
   }
 
   /**
    * The token holder's record and its opened tokens. A holder whose own tenant was disconnected keeps the grant's
    * tokens for the other tenants (status `disconnected`, tokens present); one marked needs_reconnect has none usable.
    */
+  /** `loadActive` for the request path: the same checks, only the access token opened. */
+  async function peekActive(holderId: string): Promise<AccessTokenView> {
+    const record = await storage.connections.getConnection(holderId);
+    if (!record) throw notFound(holderId);
+    if (record.tokens === null || record.status === 'needs_reconnect' || record.status === 'pending') {
+      throw unusable(record, holderId);
+    }
+    return openAccessToken(vault, holderId, record.tokens);
+  }
+
   async function loadActive(holderId: string): Promise<{ record: ConnectionRecord; tokens: TokenSet }> {
     const record = await storage.connections.getConnection(holderId);
     if (!record) throw notFound(holderId);
@@ -447,32 +482,97 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return flight;
   }
 
-  async function resolveToken(connectionId: string, options: GetAccessTokenOptions): Promise<TokenSet> {
+  /**
+   * The access token of a connection, kept in this process after the first read: a burst of requests reads storage
+   * and decrypts once, not per request, and never opens the refresh token. An entry is used until the token is due
+   * for a refresh, for at most `cacheMaxAgeMs` (so a disconnect or reconnect elsewhere is seen soon), and is dropped
+   * on a 401 (`forceRefresh`) or a failure.
+   */
+  interface CachedToken {
+    accessToken: string;
+    provider: ProviderId;
+    freshUntil: number;
+    cachedAt: number;
+  }
+  const cache = new Map<string, CachedToken>();
+  // Connect, disconnect and a dead grant in this process take effect at once (other processes: within the max age).
+  options.events?.subscribe?.((event) => {
+    if (
+      event.type === 'connection.connected' ||
+      event.type === 'connection.disconnected' ||
+      event.type === 'connection.needs_reconnect'
+    ) {
+      cache.delete(event.connectionId);
+    }
+  });
+
+  function remember(connectionId: string, target: Route, tokens: TokenSet | AccessTokenView): string {
+    const policy = target.client.provider.tokenPolicy;
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(connectionId, {
+      accessToken: tokens.accessToken,
+      provider: target.client.provider.id,
+      freshUntil: freshUntil(policy, tokens),
+      cachedAt: clock.now(),
+    });
+    return tokens.accessToken;
+  }
+
+  function fromCache(connectionId: string, options: GetAccessTokenOptions): string | null {
+    const entry = cache.get(connectionId);
+    if (!entry) return null;
+    const now = clock.now();
+    const rejected = options.forceRefresh ? (options.rejectedAccessToken ?? entry.accessToken) : null;
+    if (rejected === entry.accessToken || now >= entry.freshUntil || now - entry.cachedAt >= cacheMaxAgeMs) {
+      cache.delete(connectionId);
+      return null;
+    }
+    if (options.forceRefresh) return entry.accessToken; // someone else's 401 was for an older token
+    if (options.provider !== undefined && options.provider !== entry.provider) return null; // route() refuses it
+    return entry.accessToken;
+  }
+
+  async function resolveToken(connectionId: string, options: GetAccessTokenOptions): Promise<string> {
+    const cached = fromCache(connectionId, options);
+    if (cached !== null) return cached;
     const target = await route(connectionId, options.provider);
     const running = flights.get(target.holderId);
     if (running) {
       const joined = await running;
       if (!options.forceRefresh || joined.accessToken !== (options.rejectedAccessToken ?? null))
-        return joined;
+        return remember(connectionId, target, joined);
     }
     // A rotated set of ours is still unsaved: the stored refresh token is dead, so save ours before anything else.
     // No caller has seen that set yet, so a rejected token can only be an older one.
     if (saver.hasUnsaved(target.holderId)) {
-      return joinOrStartFlight(target, options.forceRefresh ? (options.rejectedAccessToken ?? null) : null);
+      const saved = await joinOrStartFlight(
+        target,
+        options.forceRefresh ? (options.rejectedAccessToken ?? null) : null,
+      );
+      return remember(connectionId, target, saved);
     }
-    const { tokens } = await loadActive(target.holderId);
-    const rejected = options.forceRefresh ? (options.rejectedAccessToken ?? tokens.accessToken) : null;
-    if (reasonToRefresh(target.client.provider.tokenPolicy, tokens, rejected) === null) return tokens;
-    return joinOrStartFlight(target, rejected);
+    const view =
+      target.record.id === target.holderId && target.record.tokens !== null
+        ? openAccessToken(vault, target.holderId, target.record.tokens)
+        : await peekActive(target.holderId);
+    const rejected = options.forceRefresh ? (options.rejectedAccessToken ?? view.accessToken) : null;
+    if (reasonToRefresh(target.client.provider.tokenPolicy, view, rejected) === null) {
+      return remember(connectionId, target, view);
+    }
+    return remember(connectionId, target, await joinOrStartFlight(target, rejected));
   }
 
   return {
     async getAccessToken(connectionId, getOptions = {}) {
       try {
-        return (await resolveToken(connectionId, getOptions)).accessToken;
+        return await resolveToken(connectionId, getOptions);
       } catch (error) {
+        cache.delete(connectionId);
         throw BlueClerkError.isInstance(error) ? redactError(error) : wrapUnexpected(error);
       }
+    },
+    forget(connectionId) {
+      cache.delete(connectionId);
     },
     async refreshNow(connectionId) {
       try {
@@ -495,7 +595,10 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
  * provider whose `expires_in` is at or below the window would otherwise make every call refresh. Sets stored before
  * the issue time was recorded have no known lifetime and keep the policy's window until their next refresh.
  */
-function refreshAheadMs(policy: TokenPolicy, tokens: TokenSet): number {
+function refreshAheadMs(
+  policy: TokenPolicy,
+  tokens: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt'>,
+): number {
   const ahead = policy.refreshAheadSec * 1000;
   const issuedAt = tokens.accessTokenIssuedAt;
   if (issuedAt === undefined) return ahead;

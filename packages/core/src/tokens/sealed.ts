@@ -1,7 +1,7 @@
 import { assertUsableTokenSet } from '../credentials/index';
 import { registerSecret } from '../redact/index';
 import type { SealedTokens } from '../storage/connections';
-import { openTokenSet, sealTokenSet } from '../vault/index';
+import { openTokenSet, sealTokenSet, TOKEN_FIELDS } from '../vault/index';
 import type { TokenSet, TokenVault } from '../vault/types';
 
 /**
@@ -25,4 +25,47 @@ export function openTokens(vault: TokenVault, connectionId: string, sealed: Seal
   protectTokenSet(tokens);
   assertUsableTokenSet(tokens);
   return tokens;
+}
+
+/**
+ * What deciding "is a refresh due?" needs, with only the access token opened: the refresh token stays sealed on
+ * the request path (it is opened only under the refresh lease).
+ */
+export interface AccessTokenView {
+  accessToken: string;
+  accessTokenExpiresAt: number;
+  accessTokenIssuedAt?: number;
+  refreshTokenIssuedAt: number | null;
+  hasRefreshToken: boolean;
+}
+
+export function openAccessToken(
+  vault: TokenVault,
+  connectionId: string,
+  sealed: SealedTokens,
+): AccessTokenView {
+  const accessToken = vault.open(sealed.accessToken, { connectionId, field: TOKEN_FIELDS.accessToken });
+  registerSecret(accessToken);
+  if (accessToken.trim() === '') {
+    // The same rule as assertUsableTokenSet, for the one field opened here.
+    assertUsableTokenSet({ ...sealedTimes(sealed), accessToken, refreshToken: null });
+  }
+  return {
+    accessToken,
+    accessTokenExpiresAt: sealed.accessTokenExpiresAt,
+    ...(typeof sealed.accessTokenIssuedAt === 'number'
+      ? { accessTokenIssuedAt: sealed.accessTokenIssuedAt }
+      : {}),
+    refreshTokenIssuedAt: sealed.refreshTokenIssuedAt,
+    hasRefreshToken: sealed.refreshToken !== null,
+  };
+}
+
+function sealedTimes(sealed: SealedTokens) {
+  return {
+    accessTokenExpiresAt: sealed.accessTokenExpiresAt,
+    refreshTokenExpiresAt: sealed.refreshTokenExpiresAt,
+    refreshTokenIssuedAt: sealed.refreshTokenIssuedAt,
+    scope: sealed.scope,
+  };
 }

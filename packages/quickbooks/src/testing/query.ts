@@ -39,9 +39,11 @@ function tokenize(text: string): Token[] | string {
       for (;;) {
         if (i >= text.length) return 'unterminated string literal';
         const c = text[i] as string;
-        // QuickBooks escapes a quote inside a literal with a backslash (O\'Brien).
-        if (c === '\\' && text[i + 1] === "'") {
-          value += "'";
+        // Backslash escapes the next character (O\'Brien, C:\\temp); a backslash before the closing quote escapes
+        // it, so `'Pipe 1/2\'` never ends - as on the real query service, which answers a parse error.
+        if (c === '\\') {
+          if (i + 1 >= text.length) return 'unterminated string literal';
+          value += text[i + 1];
           i += 2;
         } else if (c === "'") {
           i += 1;

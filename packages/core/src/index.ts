@@ -158,6 +158,7 @@ export {
 export {
   type ConnectionHealthSummary,
   composeSyncAlertEmail,
+  escapeHtml,
   createNotificationFeed,
   createSyncNotifier,
   type EmailAlertFailure,

@@ -61,9 +61,8 @@ export function updatedAtOf(meta: z.infer<typeof MetaDataSchema> | undefined): n
 
 /**
  * Reads one QuickBooks record with its wire schema. A record of the wrong shape (no Id, an amount that is an object,
- * a Line that is not an array) is a `ProviderError('malformed_response')` naming the entity and the wire field, never a raw `ZodError`,
- * so callers can report and skip that record. The code is `validation_failed` until core has a code of its own for
- * malformed provider responses.
+ * a Line that is not an array) is a `ProviderError('malformed_response')` naming the entity and the wire field,
+ * never a raw `ZodError`, so callers can report and skip that record.
  */
 export function parseWire<S extends z.ZodType>(schema: S, raw: unknown, entity: EntityType): z.output<S> {
   const parsed = schema.safeParse(raw);

@@ -6,11 +6,18 @@ import { isReconnectCategory } from './messages';
  * count (`NotificationStore.recordRepeat`).
  *
  * Record-scoped failures (a missing customer email, a duplicate name) are keyed by the record. Connection-scoped ones
- * (rate limits, network, timeouts, reconnects) are keyed by the connection alone: a rate-limit storm fails every record
+ * (rate limits, network, timeouts, reconnects, the app's own storage being unavailable) are keyed by the connection alone: a rate-limit storm fails every record
  * in a bulk sync, and one banner line says all there is to say. `sync.failed` with a token category and
  * `connection.needs_reconnect` share one key, since they ask the user for the same thing.
  */
-const CONNECTION_SCOPED = new Set(['rate_limited', 'network', 'timeout', 'needs_reconnect', 'token_expired']);
+const CONNECTION_SCOPED = new Set([
+  'rate_limited',
+  'network',
+  'timeout',
+  'needs_reconnect',
+  'token_expired',
+  'storage_unavailable',
+]);
 
 export function failureDedupeKey(input: {
   ownerId: string;

@@ -138,6 +138,26 @@ describe('createSyncNotifier: failures', () => {
     });
   });
 
+  it('folds a storage outage across a bulk sync into one notification for the connection, not one per record', async () => {
+    const { clock, storage, connection, notifier } = await setup();
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        notifier.handle(
+          failed(connection.id, clock.now() + i, {
+            category: 'storage_unavailable',
+            code: 'storage_unavailable',
+            localId: `inv-${i}`,
+            retryable: true,
+            message: 'Storage unavailable while saving the link',
+          }),
+        ),
+      ),
+    );
+    const stored = await storage.notifications.listNotifications({ ownerId: OWNER });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ category: 'storage_unavailable', occurrences: 25 });
+  });
+
   it('folds a rate-limit storm into one stored notification with a count, but counts every failure in health', async () => {
     const { clock, storage, connection, notifier } = await setup();
     const storm = Array.from({ length: 40 }, (_, i) =>

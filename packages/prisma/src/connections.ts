@@ -6,6 +6,7 @@ import {
   type ConnectionRecord,
   type ConnectionStatus,
   type ConnectionStore,
+  checkOwnerFilter,
   isProviderId,
   type NewConnection,
   PROVIDER_ID_PATTERN,
@@ -197,6 +198,7 @@ export function createPrismaConnectionStore(ctx: StoreContext): ConnectionStore 
     },
 
     async listConnections(filter: ConnectionFilter = {}) {
+      checkOwnerFilter(filter, 'listConnections');
       // Only the filters given become conditions, so the planner sees plain equalities and can use the owner, grant
       // and tenant indexes (a `$1 IS NULL OR col = $1` form hides them from a generic plan).
       const values: unknown[] = [];

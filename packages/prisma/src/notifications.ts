@@ -4,6 +4,7 @@ import {
   type NotificationSeverity,
   type NotificationStore,
   randomId,
+  requireOwnerId,
   type SyncNotification,
   ValidationError,
 } from '@blueclerk/core';
@@ -98,6 +99,7 @@ export function createPrismaNotificationStore(ctx: StoreContext): NotificationSt
     },
 
     async listNotifications(query) {
+      requireOwnerId(query?.ownerId, 'listNotifications');
       const limit = Math.max(0, Math.floor(query.limit ?? DEFAULT_LIMIT));
       const rows = await guarded('listNotifications', () =>
         ctx.client.$queryRawUnsafe<NotificationRow[]>(
@@ -121,6 +123,7 @@ export function createPrismaNotificationStore(ctx: StoreContext): NotificationSt
     },
 
     async markNotificationsRead(ownerId, ids, at) {
+      requireOwnerId(ownerId, 'markNotificationsRead');
       if (ids.length === 0) return 0;
       // Other owners' ids are ignored, not refused: an owner must not learn which foreign ids exist.
       return guarded('markNotificationsRead', () =>
@@ -136,6 +139,7 @@ export function createPrismaNotificationStore(ctx: StoreContext): NotificationSt
     },
 
     async recordRepeat(ownerId, id, at) {
+      requireOwnerId(ownerId, 'recordRepeat');
       // One UPDATE: the row lock makes concurrent increments queue, so none is lost.
       const rows = await guarded('recordRepeat', () =>
         ctx.client.$queryRawUnsafe<NotificationRow[]>(

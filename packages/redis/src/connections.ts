@@ -5,6 +5,7 @@ import {
   type ConnectionHealth,
   type ConnectionRecord,
   type ConnectionStore,
+  checkOwnerFilter,
   isProviderId,
   type NewConnection,
   PROVIDER_ID_PATTERN,
@@ -245,6 +246,7 @@ export function createRedisConnectionStore(redis: Redis, keys: RedisKeys, clock:
     },
 
     async listConnections(filter = {}) {
+      checkOwnerFilter(filter, 'listConnections');
       const index = await candidateIndex(filter);
       const ids = await runRedis('listConnections', () => redis.zrange(index, 0, -1));
       const loaded = (await loadMany(ids)).filter(

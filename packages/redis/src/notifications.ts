@@ -4,6 +4,7 @@ import {
   type NewSyncNotification,
   type NotificationStore,
   randomId,
+  requireOwnerId,
   type SyncNotification,
   ValidationError,
 } from '@blueclerk/core';
@@ -161,6 +162,7 @@ export function createRedisNotificationStore(
     },
 
     async listNotifications(query) {
+      requireOwnerId(query?.ownerId, 'listNotifications');
       const limit = query.limit ?? 50;
       if (limit <= 0) return [];
       const members = await runRedis('listNotifications', () =>
@@ -192,6 +194,7 @@ export function createRedisNotificationStore(
     },
 
     async markNotificationsRead(ownerId, ids, at) {
+      requireOwnerId(ownerId, 'markNotificationsRead');
       if (ids.length === 0) return 0;
       const changed = await runLuaScript(
         redis,
@@ -203,6 +206,7 @@ export function createRedisNotificationStore(
     },
 
     async recordRepeat(ownerId, id, at) {
+      requireOwnerId(ownerId, 'recordRepeat');
       if (!Number.isFinite(at)) {
         throw new ValidationError('recordRepeat `at` must be epoch milliseconds', [
           { path: 'at', message: 'expected a finite number' },

@@ -21,6 +21,7 @@ export type {
   NotificationStore,
   SyncNotification,
 } from './notifications';
+export { checkOwnerFilter, requireOwnerId } from './owner-scope';
 export type { BlueClerkStorage } from './storage';
 export type { CursorRecord, SyncStateStore } from './sync-state';
 export {

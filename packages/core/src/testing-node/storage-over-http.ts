@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BlueClerkError, ConcurrencyError, StorageError, ValidationError } from '../errors/index';
 import { toJsonObject } from '../storage/json-object';
+import { checkOwnerFilter, requireOwnerId } from '../storage/owner-scope';
 import type { BlueClerkStorage } from '../storage/storage';
 import { testingNodeSourceFile } from './source-file';
 
@@ -86,6 +87,14 @@ export async function serveStorageOverHttp(storage: BlueClerkStorage): Promise<S
  * refuse them; like the database adapters, the client refuses them first.
  */
 function refuseWhatJsonChanges(store: string, method: string, args: unknown[]): void {
+  // JSON drops `ownerId: undefined`, which would turn a refused owner-scoped read into an unscoped one.
+  if (store === 'connections' && method === 'listConnections') checkOwnerFilter(args[0] as object, method);
+  if (store === 'notifications' && method === 'listNotifications') {
+    requireOwnerId((args[0] as { ownerId?: unknown } | undefined)?.ownerId, method);
+  }
+  if (store === 'notifications' && (method === 'markNotificationsRead' || method === 'recordRepeat')) {
+    requireOwnerId(args[0], method);
+  }
   if (store !== 'connections') return;
   const carrier =
     method === 'createConnection' ? args[0] : method === 'updateConnection' ? args[1] : undefined;

@@ -10,6 +10,7 @@ import type {
   NewConnection,
 } from '../connections';
 import { toJsonObject } from '../json-object';
+import { checkOwnerFilter } from '../owner-scope';
 import { isProviderId, PROVIDER_ID_PATTERN } from '../types';
 import { compositeKey, copy, type MemoryState } from './backend';
 import type { MemoryContext } from './context';
@@ -71,6 +72,7 @@ export function createMemoryConnectionStore(ctx: MemoryContext): ConnectionStore
     },
 
     async listConnections(filter: ConnectionFilter = {}) {
+      checkOwnerFilter(filter, 'listConnections');
       return [...ctx.state().connections.values()]
         .filter(
           ({ value }) =>

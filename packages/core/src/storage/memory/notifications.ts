@@ -1,6 +1,7 @@
 import { ConcurrencyError } from '../../errors/index';
 import { randomId } from '../../runtime/index';
 import type { NotificationStore, SyncNotification } from '../notifications';
+import { requireOwnerId } from '../owner-scope';
 import { copy } from './backend';
 import type { MemoryContext } from './context';
 
@@ -31,6 +32,7 @@ export function createMemoryNotificationStore(ctx: MemoryContext): NotificationS
     },
 
     async listNotifications(query) {
+      requireOwnerId(query?.ownerId, 'listNotifications');
       const limit = query.limit ?? DEFAULT_LIMIT;
       return [...ctx.state().notifications.values()]
         .filter(
@@ -47,6 +49,7 @@ export function createMemoryNotificationStore(ctx: MemoryContext): NotificationS
     },
 
     async markNotificationsRead(ownerId, ids, at) {
+      requireOwnerId(ownerId, 'markNotificationsRead');
       const state = ctx.state();
       let changed = 0;
       for (const id of new Set(ids)) {
@@ -60,6 +63,7 @@ export function createMemoryNotificationStore(ctx: MemoryContext): NotificationS
     },
 
     async recordRepeat(ownerId, id, at) {
+      requireOwnerId(ownerId, 'recordRepeat');
       const entry = ctx.state().notifications.get(id);
       if (!entry || entry.value.ownerId !== ownerId) return null;
       entry.value = {

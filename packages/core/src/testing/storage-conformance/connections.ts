@@ -14,6 +14,7 @@ import {
   unique,
 } from './harness';
 import { CONNECTION_TESTS } from './names';
+import { defineOwnerScopeTests } from './owner-scope';
 
 /** Enough for distinct createdAt values on stores with millisecond (or coarser server) timestamps. */
 const CREATE_GAP_MS = 15;
@@ -21,6 +22,7 @@ const CREATE_GAP_MS = 15;
 export function defineConnectionTests(ctx: SuiteContext): void {
   defineBasicConnectionTests(ctx);
   defineConnectionSettingsTests(ctx);
+  defineOwnerScopeTests(ctx);
   defineConnectionGrantTests(ctx);
 }
 

@@ -25,6 +25,8 @@ export const CONNECTION_TESTS = {
   health: 'connections: health updates are last-write-wins and leave the version alone',
   delete: 'connections: delete removes links, cursors and ledger entries and keeps notifications',
   copies: 'connections: records handed in and out are copies',
+  ownerRequired:
+    'connections: a list filter naming ownerId without a real owner is refused, never read as "no filter"',
   providerIds:
     'connections: any well-formed provider id round-trips; a malformed one is refused, writing nothing',
   settings: 'connections: settings round-trip and update replaces them as a whole, bumping the version',
@@ -60,6 +62,8 @@ export const LINK_TESTS = {
 } as const;
 
 export const NOTIFICATION_TESTS = {
+  ownerRequired:
+    'notifications: list, markRead and recordRepeat without a real owner are refused, never "every owner"',
   append: 'notifications: append fills id, createdAt, readAt, occurrences and lastOccurredAt',
   newestFirst: 'notifications: list is newest first, scoped to the owner, with a default limit of 50',
   filters: 'notifications: list filters by connection, severity, unread and since, and honours limit',

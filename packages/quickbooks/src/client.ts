@@ -73,13 +73,14 @@ export function batchRequestId(key: string): string {
 }
 
 export interface QuickBooksClient {
-  read(ctx: QboCtx, entity: QboEntity, id: string): Promise<QboObject | null>;
+  /** `include`: extra parts of the answer (`invoiceLink`, minorversion >= 36). */
+  read(ctx: QboCtx, entity: QboEntity, id: string, options?: { include?: string }): Promise<QboObject | null>;
   /** Create or update (body with Id + SyncToken) - always with a requestid, so the HTTP layer may retry it. */
   write(
     ctx: QboCtx,
     entity: QboEntity,
     body: QboObject,
-    options?: { requestId?: string; operation?: 'void' | 'delete' },
+    options?: { requestId?: string; operation?: 'void' | 'delete'; include?: string },
   ): Promise<QboObject>;
   /** One query page: the entities and whether the page was full. */
   query(ctx: QboCtx, text: string): Promise<{ entities: QboObject[]; totalCount: number | null }>;
@@ -134,12 +135,12 @@ export function createQuickBooksClient(settings: ResolvedQuickBooksSettings): Qu
       });
       return data.Preferences as QboObject;
     },
-    async read(ctx, entity, id) {
+    async read(ctx, entity, id, options = {}) {
       try {
         const { data } = await ctx.http.request({
           method: 'GET',
           path: companyPath(ctx, `${entity.toLowerCase()}/${encodeURIComponent(id)}`),
-          query: { minorversion },
+          query: { minorversion, ...(options.include ? { include: options.include } : {}) },
           schema: z.looseObject({ [entity]: z.looseObject({}) }),
           ...(ctx.signal ? { signal: ctx.signal } : {}),
         });
@@ -154,7 +155,11 @@ export function createQuickBooksClient(settings: ResolvedQuickBooksSettings): Qu
       const { data } = await ctx.http.request({
         method: 'POST',
         path: companyPath(ctx, entity.toLowerCase()),
-        query: { minorversion, ...(options.operation ? { operation: options.operation } : {}) },
+        query: {
+          minorversion,
+          ...(options.operation ? { operation: options.operation } : {}),
+          ...(options.include ? { include: options.include } : {}),
+        },
         json: body,
         idempotencyKey: options.requestId ?? randomId(16),
         schema: z.looseObject({ [entity]: z.looseObject({}) }),

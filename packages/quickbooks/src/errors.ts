@@ -28,7 +28,10 @@ const FaultErrorSchema = z.looseObject({
   element: z.string().nullish(),
 });
 export const QboFaultSchema = z.looseObject({
-  Error: z.array(FaultErrorSchema).nullish().transform((v) => v ?? []),
+  Error: z
+    .array(FaultErrorSchema)
+    .nullish()
+    .transform((v) => v ?? []),
   type: z.string().nullish(),
 });
 export type QboFault = z.infer<typeof QboFaultSchema>;
@@ -195,7 +198,8 @@ export function faultText(
   let text = parts.join(': ') || PLAIN_TEXT_BY_CODE[error?.code ?? ''] || '';
   text = text.replace(/\/v3\/company\/[^\s/]+(\/[^\s]*)?/g, 'QuickBooks');
   // Realm ids are long numbers (9130 3500 0000 0001); a short one would match ordinary numbers in the text.
-  if (realmId && /^\d{6,}$/.test(realmId)) text = text.replace(new RegExp(`\\b${realmId}\\b`, 'g'), 'this company');
+  if (realmId && /^\d{6,}$/.test(realmId))
+    text = text.replace(new RegExp(`\\b${realmId}\\b`, 'g'), 'this company');
   return text.replace(/\s{2,}/g, ' ').trim();
 }
 

@@ -51,6 +51,7 @@ export {
 export {
   parseQuickBooksWebhook,
   QUICKBOOKS_SIGNATURE_HEADER,
+  type QuickBooksWebhookEvent,
   quickBooksWebhooks,
   verifyQuickBooksWebhook,
 } from './webhooks';

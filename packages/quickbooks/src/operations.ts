@@ -104,10 +104,11 @@ export function createOperations(
     body: Record<string, unknown>,
     version: string | null,
     map: (raw: unknown) => ProviderRecord<T>,
+    options: { include?: string } = {},
   ): Promise<ProviderRecord<T>> {
     const SyncToken = requireVersion(version, entity);
     // Sparse: only the fields core's model covers change; QuickBooks keeps the rest as they are.
-    return map(await client.write(ctx, entity, { ...body, Id: id, SyncToken, sparse: true }));
+    return map(await client.write(ctx, entity, { ...body, Id: id, SyncToken, sparse: true }, options));
   }
 
   const customers: CustomerOperations<ProviderHttp> = {
@@ -187,10 +188,33 @@ export function createOperations(
       ),
   };
 
+  /**
+   * `include=invoiceLink` when the connection allows online payment: QuickBooks returns `InvoiceLink` only when asked
+   * (minorversion >= 36; we send 75) and the invoice has a BillEmail and allows card or ACH payment.
+   */
+  const linkInclude = (ctx: QboCtx) => {
+    const online = companySettings(ctx, settings).onlinePayment;
+    return online.card || online.ach ? { include: 'invoiceLink' } : {};
+  };
+
+  /** The invoice body, with BillEmail (the customer's email, read from QuickBooks) when payment links are on. */
+  async function invoiceBody(ctx: QboCtx, data: Invoice): Promise<QboObject> {
+    const company = companySettings(ctx, settings);
+    const base = { invoiceTaxCodeId: company.invoiceTaxCodeId };
+    if (!company.onlinePayment.card && !company.onlinePayment.ach) return invoiceToQbo(data, base);
+    const customer = await client.read(ctx, 'Customer', data.customer.id);
+    const address = (customer?.PrimaryEmailAddr as { Address?: unknown } | undefined)?.Address;
+    return invoiceToQbo(data, {
+      ...base,
+      billEmail: typeof address === 'string' && address.trim() !== '' ? address.trim() : null,
+      onlinePayment: company.onlinePayment,
+    });
+  }
+
   const invoices: InvoiceOperations<ProviderHttp> = {
     list: (ctx, options = {}) => listPage(ctx, 'Invoice', options, mapInvoice(ctx)),
     get: async (ctx, id) => {
-      const raw = await client.read(ctx, 'Invoice', id);
+      const raw = await client.read(ctx, 'Invoice', id, linkInclude(ctx));
       return raw ? mapInvoice(ctx)(raw) : null;
     },
     async findByNumber(ctx, number) {
@@ -203,23 +227,20 @@ export function createOperations(
     },
     create: async (ctx, data: Invoice, options = {}) =>
       mapInvoice(ctx)(
-        await client.write(
-          ctx,
-          'Invoice',
-          invoiceToQbo(data, { invoiceTaxCodeId: companySettings(ctx, settings).invoiceTaxCodeId }),
-          {
-            requestId: options.idempotencyKey,
-          },
-        ),
+        await client.write(ctx, 'Invoice', await invoiceBody(ctx, data), {
+          requestId: options.idempotencyKey,
+          ...linkInclude(ctx),
+        }),
       ),
-    update: (ctx, id, data, options) =>
+    update: async (ctx, id, data, options) =>
       update(
         ctx,
         'Invoice',
         id,
-        invoiceToQbo(data, { invoiceTaxCodeId: companySettings(ctx, settings).invoiceTaxCodeId }),
+        await invoiceBody(ctx, data),
         options.version,
         mapInvoice(ctx),
+        linkInclude(ctx),
       ),
     async void(ctx, id, options) {
       const SyncToken = requireVersion(options.version, 'invoice');

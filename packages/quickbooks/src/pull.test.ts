@@ -68,3 +68,47 @@ describe('QuickBooks pullChanges (CDC)', () => {
     expect(h.sim.stats().requestsByOperation['GET cdc']).toBe(1);
   });
 });
+
+describe('QuickBooks pullChanges beyond what one CDC answer holds', () => {
+  it('delivers all 1,001 changes made within one second, then nothing', async () => {
+    const clock = createManualClock(Date.UTC(2026, 2, 1, 12));
+    const h = start({ clock });
+    const pull = h.provider.pullChanges;
+    if (!pull) throw new Error('pullChanges expected');
+    const since = clock.now() - 60_000;
+    // An import in QuickBooks: every record stamped with the same LastUpdatedTime second.
+    for (let i = 0; i < 1001; i += 1) h.sim.realm().create('Customer', { DisplayName: `Same second ${i}` });
+    const names = new Set<string>();
+    let cursor: string | null = null;
+    for (let round = 0; round < 5; round += 1) {
+      const page = await pull(h.ctx, { entityType: 'customer', cursor, since });
+      for (const change of page.changes) {
+        if (!change.deleted) names.add((change.record.data as { displayName: string }).displayName);
+      }
+      cursor = page.nextCursor;
+      if (!page.hasMore) break;
+    }
+    expect(names.size).toBe(1001);
+    const after = await pull(h.ctx, { entityType: 'customer', cursor });
+    expect(after.changes).toEqual([]);
+    expect(after.hasMore).toBe(false);
+  });
+
+  it('includes customers made inactive when the cursor is older than the 30-day CDC window', async () => {
+    const clock = createManualClock(Date.UTC(2026, 2, 1, 12));
+    const h = start({ clock, sim: { accessTokenTtlSec: 3600 * 24 * 365 } });
+    const pull = h.provider.pullChanges;
+    if (!pull) throw new Error('pullChanges expected');
+    const realm = h.sim.realm();
+    const old = realm.create('Customer', { DisplayName: 'Gone quiet' });
+    const first = await pull(h.ctx, { entityType: 'customer', cursor: null, since: clock.now() - 1000 });
+    expect(first.changes).toHaveLength(1);
+    clock.advance(40 * 24 * 3600 * 1000);
+    realm.update('Customer', old.Id as string, { Active: false });
+    const late = await pull(h.ctx, { entityType: 'customer', cursor: first.nextCursor });
+    expect(h.sim.stats().requestsByOperation['GET query']).toBeGreaterThan(0);
+    expect(late.changes).toMatchObject([
+      { deleted: false, record: { providerId: old.Id, data: { active: false } } },
+    ]);
+  });
+});

@@ -16,7 +16,8 @@ import { type CompanySettings, companySettings, type ResolvedQuickBooksSettings 
  * Incremental pull over Change Data Capture. Intuit keeps 30 days of changes and answers at most 1,000 objects per
  * call, with no upper time bound - so the cursor is the newest LastUpdatedTime seen plus the ids delivered at that
  * exact second (QuickBooks times have second precision; `changedSince` is inclusive). A full answer means "more may
- * be waiting". A cursor older than the CDC window falls back to a LastUpdatedTime query, which cannot report deletes.
+ * be waiting". A cursor older than the CDC window falls back to a LastUpdatedTime query (inactive names included),
+ * which cannot report deletes; so does a full CDC answer stuck in one second, paged with STARTPOSITION.
  */
 
 const ENTITY_BY_TYPE: Partial<Record<EntityType, QboEntity>> = {
@@ -151,7 +152,11 @@ export function createPullChanges(
     }
     // CDC has no paging: a full answer whose every change sits in the cursor's own second cannot move the cursor, and
     // asking again returns the same 1,000. Page through that second with the query service instead.
-    if (inCdcWindow && saturated && raws.every((raw) => secondOf(lastUpdated(raw) ?? cursor.t) === cursor.t)) {
+    if (
+      inCdcWindow &&
+      saturated &&
+      raws.every((raw) => secondOf(lastUpdated(raw) ?? cursor.t) === secondOf(cursor.t))
+    ) {
       ({ raws, saturated } = await queryFrom(ctx, client, entity, cursor));
     }
 

@@ -41,6 +41,14 @@ export const QuickBooksConnectionSettingsSchema = z.strictObject({
   paymentMethodIds: PaymentMethodIdsSchema.optional(),
   /** The company's home currency; read from Preferences (`CurrencyPrefs.HomeCurrency`) when the company connects. */
   homeCurrency: CurrencySchema.optional(),
+  /**
+   * Online payment the company's invoices allow (its QuickBooks Payments account): `card` sets
+   * `AllowOnlineCreditCardPayment`, `ach` `AllowOnlineACHPayment`. With either, invoices carry the customer's email as
+   * `BillEmail` and come back with their payment link (`paymentLinkUrl`). Default: none, so no links.
+   */
+  onlinePayment: z
+    .strictObject({ card: z.boolean().default(false), ach: z.boolean().default(false) })
+    .optional(),
 });
 
 export type QuickBooksConnectionSettings = z.output<typeof QuickBooksConnectionSettingsSchema>;
@@ -103,6 +111,8 @@ export interface CompanySettings {
   invoiceTaxCodeId: string | undefined;
   depositAccountId: string | undefined;
   paymentMethodIds: Partial<Record<(typeof PAYMENT_METHODS)[number], string>>;
+  /** Online payment invoices allow; both false means no payment links. */
+  onlinePayment: { card: boolean; ach: boolean };
 }
 
 export function companySettings(
@@ -117,5 +127,6 @@ export function companySettings(
     invoiceTaxCodeId: own.invoiceTaxCodeId ?? app.invoiceTaxCodeId,
     depositAccountId: own.depositAccountId ?? app.depositAccountId,
     paymentMethodIds: { ...app.paymentMethodIds, ...own.paymentMethodIds },
+    onlinePayment: { card: own.onlinePayment?.card ?? false, ach: own.onlinePayment?.ach ?? false },
   };
 }

@@ -108,3 +108,39 @@ describe('QuickBooks webhooks', () => {
     expect(() => parseQuickBooksWebhook('nope')).toThrow(/not JSON/);
   });
 });
+
+describe('QuickBooks merge webhooks', () => {
+  it.each(['legacy', 'cloudevents'] as const)(
+    'carry the merged-away id (%s) next to the surviving record',
+    async (format) => {
+      const { createQuickBooksSimulator } = await import('./testing/index');
+      const sim = createQuickBooksSimulator();
+      const realm = sim.realm();
+      const a = realm.create('Customer', { DisplayName: 'Acme Plumbing' });
+      const b = realm.create('Customer', { DisplayName: 'Acme Plumbing Ltd' });
+      const change = realm.merge('Customer', a.Id as string, b.Id as string);
+      expect(realm.get('Customer', a.Id as string)).toBeUndefined();
+      const body = buildQuickBooksWebhookBody({
+        format,
+        notifications: [{ realmId: sim.defaultRealmId, changes: [change] }],
+      });
+      expect(body).toContain(format === 'legacy' ? '"deletedId"' : '"deletedid"');
+      const [event] = parseQuickBooksWebhook(body);
+      expect(event).toMatchObject({
+        entityType: 'customer',
+        operation: 'merge',
+        providerId: b.Id,
+        mergedFromProviderId: a.Id,
+        tenantId: sim.defaultRealmId,
+      });
+    },
+  );
+
+  it('carries no merged-away id on other operations', () => {
+    const body = buildQuickBooksWebhookBody({
+      format: 'legacy',
+      notifications: [{ realmId: '1', changes: [{ name: 'Customer', id: '5', operation: 'Update' }] }],
+    });
+    expect(parseQuickBooksWebhook(body)[0]).not.toHaveProperty('mergedFromProviderId');
+  });
+});

@@ -50,6 +50,8 @@ const LegacySchema = z.object({
             id: z.union([z.string(), z.number()]).transform(String),
             operation: z.string(),
             lastUpdated: z.string().optional(),
+            // Merge: the record merged away (Intuit, managing webhooks notifications).
+            deletedId: z.union([z.string(), z.number()]).transform(String).optional(),
           }),
         ),
       }),
@@ -65,8 +67,17 @@ const CloudEventsSchema = z.array(
     time: z.string().optional(),
     intuitentityid: z.union([z.string(), z.number()]).transform(String),
     intuitaccountid: z.union([z.string(), z.number()]).transform(String),
+    // Merge: `data.deletedid` names the record merged away; other events carry `{}`.
+    data: z.unknown().optional(),
   }),
 );
+
+/**
+ * A QuickBooks event as core's `NormalizedWebhookEvent`, plus what a merge carries: after "merge A into B" the event
+ * names B (`providerId`, the surviving record) and `mergedFromProviderId` names A, which no longer exists - a local
+ * record linked to A belongs to B now.
+ */
+export type QuickBooksWebhookEvent = NormalizedWebhookEvent & { mergedFromProviderId?: string };
 
 /** A header value as a string; anything else a framework might hand over (a number, an object) counts as absent. */
 function headerValue(headers: WebhookHeaders, name: string): string | null {
@@ -155,7 +166,7 @@ export async function verifyQuickBooksWebhook(
 export function parseQuickBooksWebhook(
   rawBody: string | Uint8Array,
   now = Date.now(),
-): NormalizedWebhookEvent[] {
+): QuickBooksWebhookEvent[] {
   if (typeof now !== 'number' || !Number.isFinite(now)) {
     throw new ValidationError('parseQuickBooksWebhook: now must be a finite number of epoch milliseconds', [
       { path: 'now', message: 'not a finite number' },
@@ -173,7 +184,7 @@ export function parseQuickBooksWebhook(
   if (Array.isArray(json)) {
     const parsed = CloudEventsSchema.safeParse(json);
     if (!parsed.success) throw invalid(parsed.error);
-    const events: NormalizedWebhookEvent[] = [];
+    const events: QuickBooksWebhookEvent[] = [];
     for (const event of parsed.data) {
       const [, entity, operation] = /^qbo\.([a-z]+)\.([a-z]+)\.v\d+$/i.exec(event.type) ?? [];
       const entityType = entity ? ENTITY_TYPES[entity.toLowerCase()] : undefined;
@@ -186,13 +197,14 @@ export function parseQuickBooksWebhook(
         tenantId: event.intuitaccountid,
         occurredAt: parseTime(event.time, now),
         deliveryId: event.id,
+        ...mergedFrom(op, deletedIdOf(event.data)),
       });
     }
     return events;
   }
   const parsed = LegacySchema.safeParse(json);
   if (!parsed.success) throw invalid(parsed.error);
-  const events: NormalizedWebhookEvent[] = [];
+  const events: QuickBooksWebhookEvent[] = [];
   for (const notification of parsed.data.eventNotifications) {
     for (const entity of notification.dataChangeEvent.entities) {
       const entityType = ENTITY_TYPES[entity.name.toLowerCase()];
@@ -206,10 +218,21 @@ export function parseQuickBooksWebhook(
         occurredAt: parseTime(entity.lastUpdated, now),
         // Legacy deliveries carry no event id; this tuple is stable across Intuit's retries of the same event.
         deliveryId: `qbo:${notification.realmId}:${entity.name}:${entity.id}:${entity.operation}:${entity.lastUpdated ?? ''}`,
+        ...mergedFrom(op, entity.deletedId),
       });
     }
   }
   return events;
+}
+
+function deletedIdOf(data: unknown): string | undefined {
+  const id =
+    typeof data === 'object' && data !== null ? (data as { deletedid?: unknown }).deletedid : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+function mergedFrom(operation: WebhookOperation, deletedId: string | undefined) {
+  return operation === 'merge' && deletedId ? { mergedFromProviderId: deletedId } : {};
 }
 
 function invalid(error: z.ZodError): ValidationError {

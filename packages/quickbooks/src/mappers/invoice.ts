@@ -61,8 +61,14 @@ export type QboInvoice = z.infer<typeof QboInvoiceSchema>;
  */
 export function invoiceToQbo(
   invoice: Invoice,
-  options: { invoiceTaxCodeId?: string | undefined } = {},
+  options: {
+    invoiceTaxCodeId?: string | undefined;
+    /** The customer's email: where QuickBooks sends the invoice, and required for a payment link. */
+    billEmail?: string | null | undefined;
+    onlinePayment?: { card: boolean; ach: boolean } | undefined;
+  } = {},
 ): Record<string, unknown> {
+  const online = options.onlinePayment;
   return compact({
     DocNumber: invoice.number ?? undefined,
     TxnDate: invoice.issueDate,
@@ -88,6 +94,9 @@ export function invoiceToQbo(
       ? { TxnTaxCodeRef: { value: options.invoiceTaxCodeId } }
       : undefined,
     CustomerMemo: invoice.memo ? { value: invoice.memo } : undefined,
+    BillEmail: options.billEmail ? { Address: options.billEmail } : undefined,
+    AllowOnlineCreditCardPayment: online ? online.card : undefined,
+    AllowOnlineACHPayment: online ? online.ach : undefined,
   });
 }
 

@@ -2,7 +2,7 @@ import { runCdc } from './cdc';
 import { bump, type SimCore } from './core';
 import { type WriteOperation, writeBody, writeEntity } from './entities';
 import { faults, type SimFault } from './faults';
-import { parseQuery, runQuery } from './query';
+import { parseQuery, runQuery, unfilterableField } from './query';
 import { isObject, type WriteContext } from './records';
 import { SIM_ENTITIES, type WireObject } from './state';
 
@@ -13,10 +13,14 @@ export const MAX_BATCH_ITEMS = 30;
  * `POST /batch`: each `BatchItemRequest` runs on its own and answers a `BatchItemResponse` with the same `bId`,
  * carrying either the entity, a QueryResponse, or its own Fault (HTTP 200 overall).
  */
+/** A batch sent with a `requestid` may name its items with `bId`s of at most 10 characters [Intuit blog 2015-04-06]. */
+export const MAX_BATCH_ITEM_ID = 10;
+
 export function runBatch(
   core: SimCore,
   ctx: WriteContext,
   body: unknown,
+  options: { withRequestId?: boolean } = {},
 ): { ok: true; body: WireObject } | { ok: false; fault: SimFault } {
   const items = isObject(body) ? body.BatchItemRequest : undefined;
   if (!Array.isArray(items) || items.length === 0)
@@ -27,15 +31,22 @@ export function runBatch(
       fault: faults.badRequest(`Batch request has ${items.length} items; the maximum is ${MAX_BATCH_ITEMS}.`),
     };
   }
+  if (options.withRequestId) {
+    const long = items.find(
+      (item) => isObject(item) && typeof item.bId === 'string' && item.bId.length > MAX_BATCH_ITEM_ID,
+    );
+    if (long) return { ok: false, fault: faults.stringLength('bId', MAX_BATCH_ITEM_ID) };
+  }
   const responses = items.map((item): WireObject => {
     if (!isObject(item)) return { Fault: faults.badRequest('BatchItemRequest must be an object').fault };
     const bId = typeof item.bId === 'string' ? item.bId : undefined;
     const withId = (payload: WireObject): WireObject => (bId === undefined ? payload : { bId, ...payload });
     if (typeof item.Query === 'string') {
       const parsed = parseQuery(item.Query);
-      return withId(
-        parsed.ok ? { QueryResponse: runQuery(ctx.realm, parsed.query) } : { Fault: parsed.fault.fault },
-      );
+      if (!parsed.ok) return withId({ Fault: parsed.fault.fault });
+      const refused = core.strictQueryFilters ? unfilterableField(parsed.query) : null;
+      if (refused) return withId({ Fault: faults.notQueryable(parsed.query.entity, refused).fault });
+      return withId({ QueryResponse: runQuery(ctx.realm, parsed.query) });
     }
     if (isObject(item.CDCQuery)) {
       const q = item.CDCQuery;

@@ -61,7 +61,7 @@ export function runCdc(
               domain: 'QBO',
               status: 'Deleted',
               Id: r.id,
-              MetaData: { LastUpdatedTime: formatQboDateTime(r.updatedMs) },
+              MetaData: { LastUpdatedTime: formatQboDateTime(r.updatedMs, realm.timeZone) },
             }
           : r.data,
       );

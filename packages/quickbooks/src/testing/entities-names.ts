@@ -12,25 +12,40 @@ import {
 import { recordsOf, type SimRecord, type WireObject } from './state';
 import { centsToDecimal, decimalToCents } from './wire-values';
 
-/** Name-list entities (Customer, Item): unique names among active records, `Active:false` instead of delete. */
+/** Name-list entities (Customer, Vendor, Employee, Item): unique names among active records, `Active:false` instead of delete. */
+
+/** Customers, vendors and employees share one name space: a DisplayName is unique across all three (Fault 6240). */
+const PEOPLE = ['Customer', 'Vendor', 'Employee'] as const;
+type Person = (typeof PEOPLE)[number];
 
 function nameTaken(
   ctx: WriteContext,
-  entity: 'Customer' | 'Item',
+  entities: readonly ('Customer' | 'Item' | 'Vendor' | 'Employee')[],
   field: string,
   name: string,
-  selfId?: string,
+  self?: { entity: string; id: string },
 ) {
   const wanted = name.toLowerCase();
-  for (const record of recordsOf(ctx.realm, entity).values()) {
-    if (record.deleted || record.id === selfId || record.data.Active === false) continue;
-    const other = record.data[field];
-    if (typeof other === 'string' && other.trim().toLowerCase() === wanted) return true;
+  for (const entity of entities) {
+    for (const record of recordsOf(ctx.realm, entity).values()) {
+      if (record.deleted || record.data.Active === false) continue;
+      if (self && record.id === self.id && entity === self.entity) continue;
+      const other = record.data[field];
+      if (typeof other === 'string' && other.trim().toLowerCase() === wanted) return true;
+    }
   }
   return false;
 }
 
-export function buildCustomer(ctx: WriteContext, input: WireObject, previous?: SimRecord): BuildResult {
+/** The DisplayName rules every person shares: composed from name parts when absent, at most 500 characters, unique. */
+function personName(
+  ctx: WriteContext,
+  entity: Person,
+  input: WireObject,
+  previous?: SimRecord,
+):
+  | { ok: true; displayName: string; active: boolean }
+  | { ok: false; fault: ReturnType<typeof faults.stale> } {
   const composed = [input.Title, input.GivenName, input.MiddleName, input.FamilyName, input.Suffix]
     .map(nonEmptyString)
     .filter(Boolean)
@@ -40,8 +55,43 @@ export function buildCustomer(ctx: WriteContext, input: WireObject, previous?: S
   if (!displayName) return { ok: false, fault: faults.requiredParam('DisplayName') };
   if (displayName.length > 500) return { ok: false, fault: faults.stringLength('DisplayName', 500) };
   const active = input.Active !== false;
-  if (active && nameTaken(ctx, 'Customer', 'DisplayName', displayName, previous?.id)) {
+  const self = previous ? { entity, id: previous.id } : undefined;
+  if (active && nameTaken(ctx, PEOPLE, 'DisplayName', displayName, self)) {
     return { ok: false, fault: faults.duplicateName(displayName, 'Customer') };
+  }
+  return { ok: true, displayName, active };
+}
+
+/** Vendors and employees exist so that names collide across them as in QuickBooks; nothing else is modelled. */
+export function buildPerson(entity: 'Vendor' | 'Employee') {
+  return (ctx: WriteContext, input: WireObject, previous?: SimRecord): BuildResult => {
+    const named = personName(ctx, entity, input, previous);
+    if (!named.ok) return named;
+    return {
+      ok: true,
+      data: {
+        ...input,
+        DisplayName: named.displayName,
+        PrintOnCheckName: named.displayName,
+        Active: named.active,
+      },
+    };
+  };
+}
+
+export function buildCustomer(ctx: WriteContext, input: WireObject, previous?: SimRecord): BuildResult {
+  const named = personName(ctx, 'Customer', input, previous);
+  if (!named.ok) return named;
+  const { displayName, active } = named;
+  // QuickBooks keeps a customer with money owed active: settle or write off the balance first.
+  const balance = decimalToCents(previous?.data.Balance) ?? 0;
+  if (previous && previous.data.Active !== false && !active && balance !== 0) {
+    return {
+      ok: false,
+      fault: faults.business(
+        `This customer has an open balance of ${centsToDecimal(balance)} and cannot be made inactive. Settle the balance first.`,
+      ),
+    };
   }
   if (input.PrimaryEmailAddr !== undefined) {
     const address = isObject(input.PrimaryEmailAddr) ? input.PrimaryEmailAddr.Address : undefined;
@@ -105,7 +155,10 @@ export function buildItem(ctx: WriteContext, input: WireObject, previous?: SimRe
     data.TrackQtyOnHand = true;
   }
   const active = input.Active !== false;
-  if (active && nameTaken(ctx, 'Item', 'Name', name, previous?.id)) {
+  if (
+    active &&
+    nameTaken(ctx, ['Item'], 'Name', name, previous ? { entity: 'Item', id: previous.id } : undefined)
+  ) {
     return { ok: false, fault: faults.duplicateName(name, 'Item') };
   }
   data.Active = active;

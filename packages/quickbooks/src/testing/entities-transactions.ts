@@ -148,7 +148,18 @@ export function buildInvoice(ctx: WriteContext, input: WireObject, previous?: Si
       }
     }
   }
-  const txnDate = input.TxnDate ?? formatQboDate(ctx.now, ctx.offsetMinutes);
+  if (input.BillEmail !== undefined) {
+    const address = isObject(input.BillEmail) ? input.BillEmail.Address : undefined;
+    if (typeof address !== 'string' || !/^[^\s@,;]+@[^\s@,;]+$/.test(address)) {
+      return { ok: false, fault: faults.badRequest('BillEmail.Address is not a valid email address') };
+    }
+  }
+  for (const flag of ['AllowOnlineCreditCardPayment', 'AllowOnlineACHPayment'] as const) {
+    if (input[flag] !== undefined && typeof input[flag] !== 'boolean') {
+      return { ok: false, fault: faults.badRequest(`${flag} must be true or false`) };
+    }
+  }
+  const txnDate = input.TxnDate ?? formatQboDate(ctx.now, ctx.timeZone);
   if (!isDate(txnDate)) return { ok: false, fault: faults.badRequest('TxnDate must be a date (YYYY-MM-DD)') };
   const dueDate = input.DueDate ?? txnDate;
   if (!isDate(dueDate)) return { ok: false, fault: faults.badRequest('DueDate must be a date (YYYY-MM-DD)') };
@@ -244,7 +255,7 @@ export function buildPayment(ctx: WriteContext, input: WireObject, previous?: Si
   const depositId = refValue(input.DepositToAccountRef) ?? '4';
   const deposit = liveRecord(ctx.realm, 'Account', depositId);
   if (!deposit) return { ok: false, fault: faults.invalidReference('DepositToAccountRef', depositId) };
-  const txnDate = input.TxnDate ?? formatQboDate(ctx.now, ctx.offsetMinutes);
+  const txnDate = input.TxnDate ?? formatQboDate(ctx.now, ctx.timeZone);
   if (!isDate(txnDate)) return { ok: false, fault: faults.badRequest('TxnDate must be a date (YYYY-MM-DD)') };
   return {
     ok: true,

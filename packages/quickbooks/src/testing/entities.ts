@@ -1,4 +1,4 @@
-import { buildAccount, buildCustomer, buildItem } from './entities-names';
+import { buildAccount, buildCustomer, buildItem, buildPerson } from './entities-names';
 import { appliedToInvoice, buildInvoice, buildPayment, paymentApplications } from './entities-transactions';
 import { faults } from './faults';
 import {
@@ -24,6 +24,8 @@ const BUILDERS: Partial<Record<SimEntityName, Builder>> = {
   Account: buildAccount,
   Invoice: buildInvoice,
   Payment: buildPayment,
+  Vendor: buildPerson('Vendor'),
+  Employee: buildPerson('Employee'),
 };
 
 /**

@@ -16,10 +16,20 @@ export interface QboFaultBody {
   time: string;
 }
 
+/**
+ * How a Fault travels: `json` is the documented `{"Fault":{"Error":[...]}}`; `gateway` is the lower-case envelope
+ * with nulls that Intuit's gateway answers 401/403 with
+ * (`{"fault":{"error":[{"message":...,"detail":null,"code":"3100","element":null}],"type":"SERVICE"},...}`); `xml`
+ * is `<IntuitResponse><Fault type="..."><Error code="...">`, which throttling answers even when JSON was asked for.
+ */
+export type FaultWireFormat = 'json' | 'gateway' | 'xml';
+
 /** A fault plus the HTTP status the real API answers it with. */
 export interface SimFault {
   status: number;
   fault: { Error: QboErrorItem[]; type: string };
+  /** Default `json`. */
+  format?: FaultWireFormat;
 }
 
 function fault(
@@ -37,26 +47,30 @@ function fault(
 }
 
 export const faults = {
-  /** 401: missing, expired, revoked or unknown bearer token. */
-  authentication: (detail = 'Token expired or invalid'): SimFault =>
-    fault(
+  /**
+   * 401: missing, expired, revoked or unknown bearer token. Intuit's gateway answers it in its lower-case envelope
+   * (`type: "AUTHENTICATION"`), or as XML with the XSD's `AuthenticationFault` type.
+   */
+  authentication: (format: 'gateway' | 'xml' = 'gateway', detail = 'Token expired or invalid'): SimFault => ({
+    ...fault(
       401,
-      'AUTHENTICATION',
+      format === 'xml' ? 'AuthenticationFault' : 'AUTHENTICATION',
       '3200',
       'message=AuthenticationFailed; errorCode=003200; statusCode=401',
       detail,
     ),
-  /** 403: a valid token used against another company. */
-  authorization: (): SimFault =>
-    fault(403, 'SERVICE', '3100', 'message=AuthorizationFailed; errorCode=003100; statusCode=403'),
-  throttled: (): SimFault =>
-    fault(
-      429,
-      'SERVICE',
-      '3001',
-      'message=ThrottleExceeded; errorCode=003001; statusCode=429',
-      'The request limit was reached. Retry after a short wait.',
-    ),
+    format,
+  }),
+  /** 403: a valid token used against another company; the gateway's envelope, with null detail and element. */
+  authorization: (): SimFault => ({
+    ...fault(403, 'SERVICE', '3100', 'message=AuthorizationFailed; errorCode=003100; statusCode=403'),
+    format: 'gateway',
+  }),
+  /** 429: always XML, whatever the Accept header asked for [intuit/QuickBooks-V3-PHP-SDK#54]. */
+  throttled: (): SimFault => ({
+    ...fault(429, 'SERVICE', '3001', 'message=ThrottleExceeded; errorCode=003001; statusCode=429'),
+    format: 'xml',
+  }),
   stale: (): SimFault =>
     fault(
       400,
@@ -134,6 +148,16 @@ export const faults = {
     fault(400, 'ValidationFault', '4000', 'Error parsing query', `QueryParserError: ${detail}`),
   queryValidation: (detail: string): SimFault =>
     fault(400, 'ValidationFault', '4001', 'Invalid query', `QueryValidationError: ${detail}`),
+  /** A where clause on a property the query service does not filter on. */
+  notQueryable: (entity: string, field: string): SimFault =>
+    fault(
+      400,
+      'ValidationFault',
+      '4001',
+      'Invalid query',
+      `QueryValidationError: property '${field}' is not queryable for ${entity}`,
+      field,
+    ),
   unsupportedOperation: (detail: string): SimFault =>
     fault(400, 'ValidationFault', '500', 'Unsupported Operation', `Operation ${detail} is not supported.`),
   serverError: (status: number): SimFault =>

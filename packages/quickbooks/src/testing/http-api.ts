@@ -4,9 +4,9 @@ import { runCdc } from './cdc';
 import { bump, faultResponse, jsonResponse, responseTime, type SimCore } from './core';
 import { type WriteOperation, writeBody, writeEntity } from './entities';
 import { faults, type SimFault } from './faults';
-import { parseQuery, runQuery } from './query';
+import { parseQuery, runQuery, unfilterableField } from './query';
 import { isObject, liveRecord, type WriteContext } from './records';
-import { ENTITY_BY_PATH, type RealmState } from './state';
+import { ENTITY_BY_PATH, type RealmState, type WireObject } from './state';
 
 /** What a routed request produced, before fault switches decide whether the client gets to see it. */
 interface Routed {
@@ -40,12 +40,15 @@ export async function handleApiRequest(core: SimCore, request: Request, realmId:
   if (!realm) return faultResponse(core, faults.authorization());
 
   const info = describeRequest(request, realmId);
-  return core.limiter.run(realmId, info, () =>
-    core.faults.run(request, info, async () => {
-      const routed = await route(core, realm, request, url, segments);
-      return { response: jsonResponse(routed.body, routed.status), committed: routed.wrote };
-    }),
-  );
+  const run = () =>
+    core.limiter.run(realmId, info, () =>
+      core.faults.run(request, info, async () => {
+        const routed = await route(core, realm, request, url, segments);
+        return { response: jsonResponse(routed.body, routed.status), committed: routed.wrote };
+      }),
+    );
+  // The sandbox's window counts every company of the app together.
+  return core.appLimiter ? core.appLimiter.run(bearer.token.clientId, info, run) : run();
 }
 
 function faultResult(core: SimCore, fault: SimFault): Routed {
@@ -65,7 +68,7 @@ async function route(
     realm,
     now: core.clock.now(),
     uniqueDocNumbers: core.uniqueDocNumbers,
-    offsetMinutes: core.offsetMinutes,
+    timeZone: core.timeZone,
   };
 
   if (resource === 'query' && (method === 'GET' || method === 'POST')) {
@@ -73,6 +76,8 @@ async function route(
     if (!text) return faultResult(core, faults.requiredParam('query'));
     const parsed = parseQuery(text);
     if (!parsed.ok) return faultResult(core, parsed.fault);
+    const refused = core.strictQueryFilters ? unfilterableField(parsed.query) : null;
+    if (refused) return faultResult(core, faults.notQueryable(parsed.query.entity, refused));
     return {
       status: 200,
       body: { QueryResponse: runQuery(realm, parsed.query), time: responseTime(core) },
@@ -127,7 +132,7 @@ async function route(
     return withRequestId(core, realm, url, MAX_BATCH_REQUEST_ID, async () => {
       const body = await readJson(request);
       if (body === undefined) return faultResult(core, faults.badRequest('Request body is not valid JSON'));
-      const result = runBatch(core, ctx, body);
+      const result = runBatch(core, ctx, body, { withRequestId: url.searchParams.has('requestid') });
       if (!result.ok) return faultResult(core, result.fault);
       // Server-side work grows with the batch; benches model it so a batch is not free.
       await abortableDelay(
@@ -141,7 +146,11 @@ async function route(
   if (entity && method === 'GET' && segments[1]) {
     const record = liveRecord(realm, entity, segments[1]);
     if (!record) return faultResult(core, faults.notFound(entity, segments[1]));
-    return { status: 200, body: { [entity]: record.data, time: responseTime(core) }, wrote: false };
+    return {
+      status: 200,
+      body: { [entity]: withInvoiceLink(core, realm, url, entity, record.data), time: responseTime(core) },
+      wrote: false,
+    };
   }
   if (entity && method === 'POST' && !segments[1]) {
     return withRequestId(core, realm, url, MAX_REQUEST_ID, async () => {
@@ -155,7 +164,12 @@ async function route(
       if (operation === 'create') bump(core.stats.created, entity);
       return {
         status: 200,
-        body: { [entity]: writeBody(result.record), time: responseTime(core) },
+        body: {
+          [entity]: result.record.deleted
+            ? writeBody(result.record)
+            : withInvoiceLink(core, realm, url, entity, result.record.data),
+          time: responseTime(core),
+        },
         wrote: true,
       };
     });
@@ -164,6 +178,48 @@ async function route(
     core,
     faults.unsupportedOperation(`Could not find resource for relative : /${segments.join('/')} (${method})`),
   );
+}
+
+/** `include=invoiceLink` needs minorversion 36 or later [Intuit Invoice reference]. */
+const INVOICE_LINK_MINOR_VERSION = 36;
+
+/**
+ * QuickBooks adds `InvoiceLink` (the customer's online payment page) only when the request asks for it with
+ * `include=invoiceLink` and minorversion >= 36, the company takes online payments, and the invoice has a BillEmail
+ * and allows card or ACH payment. The link stays the same for the invoice's life.
+ */
+function withInvoiceLink(
+  core: SimCore,
+  realm: RealmState,
+  url: URL,
+  entity: string,
+  data: WireObject,
+): WireObject {
+  if (entity !== 'Invoice') return data;
+  const asked = (url.searchParams.get('include') ?? '').toLowerCase().split(',').includes('invoicelink');
+  const minor = Number(url.searchParams.get('minorversion') ?? '0');
+  const email = isObject(data.BillEmail) ? data.BillEmail.Address : undefined;
+  const online = data.AllowOnlineCreditCardPayment === true || data.AllowOnlineACHPayment === true;
+  const voided = data.PrivateNote === 'Voided' && data.TotalAmt === 0;
+  if (
+    !asked ||
+    minor < INVOICE_LINK_MINOR_VERSION ||
+    !core.onlinePayments ||
+    typeof email !== 'string' ||
+    !online ||
+    voided
+  )
+    return data;
+  const id = String(data.Id);
+  let link = realm.invoiceLinks.get(id);
+  if (!link) {
+    const token = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
+    link = `https://connect.intuit.com/t/scs-v1-${token}`;
+    realm.invoiceLinks.set(id, link);
+  }
+  return { ...data, InvoiceLink: link };
 }
 
 export function writeOperation(url: URL, body: unknown): WriteOperation | null {

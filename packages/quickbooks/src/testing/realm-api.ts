@@ -1,8 +1,8 @@
 import type { SimCore } from './core';
 import { type WriteOperation, writeEntity } from './entities';
 import type { QboErrorItem } from './faults';
-import { isObject, liveRecord, refValue, type WriteContext } from './records';
-import { type RealmState, recordsOf, type SimEntityName, type WireObject } from './state';
+import { isObject, liveRecord, refValue, type WriteContext, writableFields } from './records';
+import { putRecord, type RealmState, recordsOf, type SimEntityName, type WireObject } from './state';
 import { formatQboDateTime } from './wire-values';
 
 /** A change as a webhook reports it (legacy `dataChangeEvent.entities[]` fields). */
@@ -47,6 +47,16 @@ export interface SimRealmApi {
     paymentRefNum?: string;
     txnDate?: string;
   }): WireObject;
+  /**
+   * Merges one name-list record into another, as a QuickBooks user does ("merge A into B" by renaming A to B's
+   * name): A is gone (CDC reports it `Deleted`), B is touched. Returns the change a webhook reports for it -
+   * operation `Merge` on B with `deletedId` A.
+   */
+  merge(
+    entity: 'Customer' | 'Item',
+    fromId: string,
+    intoId: string,
+  ): { name: SimEntityName; id: string; operation: 'Merge'; deletedId: string; lastUpdated: string };
   /** Changes since an instant, shaped for a webhook payload. */
   changesSince(sinceMs: number): SimEntityChange[];
   /** `requestid` values the company remembers (all it has seen, unless `requestIdReplayWindowMs` is set). */
@@ -64,7 +74,7 @@ export function createRealmApi(core: SimCore, realm: RealmState): SimRealmApi {
     realm,
     now: core.clock.now(),
     uniqueDocNumbers: core.uniqueDocNumbers,
-    offsetMinutes: core.offsetMinutes,
+    timeZone: core.timeZone,
   });
   const write = (entity: SimEntityName, operation: WriteOperation, body: WireObject): WireObject => {
     const result = writeEntity(ctx(), entity, operation, body);
@@ -110,6 +120,21 @@ export function createRealmApi(core: SimCore, realm: RealmState): SimRealmApi {
       if (txnDate !== undefined) body.TxnDate = txnDate;
       return write('Payment', 'create', body);
     },
+    merge: (entity, fromId, intoId) => {
+      const from = current(entity, fromId);
+      const into = current(entity, intoId);
+      const now = core.clock.now();
+      from.deleted = true;
+      from.updatedMs = now;
+      putRecord(realm, entity, into.id, writableFields(into.data), now, into);
+      return {
+        name: entity,
+        id: intoId,
+        operation: 'Merge' as const,
+        deletedId: fromId,
+        lastUpdated: formatQboDateTime(now, core.timeZone),
+      };
+    },
     changesSince: (sinceMs) => {
       const changes: SimEntityChange[] = [];
       for (const entity of ['Customer', 'Item', 'Invoice', 'Payment'] as const) {
@@ -127,7 +152,7 @@ export function createRealmApi(core: SimCore, realm: RealmState): SimRealmApi {
             name: entity,
             id: r.id,
             operation,
-            lastUpdated: formatQboDateTime(r.updatedMs, core.offsetMinutes),
+            lastUpdated: formatQboDateTime(r.updatedMs, core.timeZone),
           });
         }
       }

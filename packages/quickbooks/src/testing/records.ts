@@ -1,6 +1,7 @@
 import type { SimFault } from './faults';
 import { faults } from './faults';
 import { type RealmState, recordsOf, type SimEntityName, type SimRecord, type WireObject } from './state';
+import type { CompanyTimeZone } from './wire-values';
 
 /** Outcome of a write: the stored record, or the Fault the real API would answer. */
 export type WriteResult = { ok: true; record: SimRecord } | { ok: false; fault: SimFault };
@@ -11,7 +12,7 @@ export interface WriteContext {
   now: number;
   /** QuickBooks' "warn if duplicate document number" preference, on by default in the simulator. */
   uniqueDocNumbers: boolean;
-  offsetMinutes: number;
+  timeZone: CompanyTimeZone;
 }
 
 export function isObject(value: unknown): value is WireObject {

@@ -145,22 +145,34 @@ describe('simulator OAuth', () => {
     const { sim, api, realmId } = start({ clock, realms: ['111', '222'] });
     const missing = await api('customer/1', { headers: { authorization: '' } });
     expect(missing.status).toBe(401);
-    expect(missing.body.Fault).toEqual({
-      Error: [
+    // The gateway's lower-case envelope, nulls included, as Intuit sends 401s.
+    expect(missing.body.fault).toEqual({
+      error: [
         {
-          Message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
-          Detail: 'Token expired or invalid',
+          message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
+          detail: 'Token expired or invalid',
           code: '3200',
-          element: '',
+          element: null,
         },
       ],
       type: 'AUTHENTICATION',
     });
+    expect(missing.body).toMatchObject({ intuitObject: null, queryResponse: null, batchItemResponse: [] });
     expect((await api('customer/1', { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
     const other = sim.oauth.issueTokens('222');
     const cross = await api('customer/1', { headers: { authorization: `Bearer ${other.access_token}` } });
     expect(cross.status).toBe(403);
-    expect(cross.body.Fault.Error[0].code).toBe('3100');
+    expect(cross.body.fault).toEqual({
+      error: [
+        {
+          message: 'message=AuthorizationFailed; errorCode=003100; statusCode=403',
+          detail: null,
+          code: '3100',
+          element: null,
+        },
+      ],
+      type: 'SERVICE',
+    });
     expect(realmId).toBe('111');
     clock.advance(3601 * 1000);
     expect((await api('query?query=select%20*%20from%20Customer')).status).toBe(401);

@@ -42,6 +42,9 @@ export const QUICKBOOKS_URLS = {
   revoke: 'https://developer.api.intuit.com/v2/oauth2/tokens/revoke',
 } as const;
 
+/** Older Intuit documentation: sandbox companies allow 100 requests per minute per app. */
+const SANDBOX_REQUESTS_PER_MINUTE = 100;
+
 export interface QuickBooksSimulatorOptions {
   /** Clock for token expiry, rate windows, CDC look-back and MetaData times. Default: system clock. */
   clock?: Clock;
@@ -67,15 +70,40 @@ export interface QuickBooksSimulatorOptions {
   batchItemLatencyMs?: number;
   /** Reject duplicate invoice DocNumbers with Fault 6140. Default true. */
   uniqueDocNumbers?: boolean;
-  /** Company time zone offset used in MetaData times. Default -480 (US Pacific, no DST). */
+  /**
+   * The companies' time zone for MetaData times and TxnDate defaults: an IANA zone, so offsets follow daylight saving
+   * as in QuickBooks (`-08:00` in winter, `-07:00` in summer). Default `America/Los_Angeles`.
+   */
+  companyTimeZone?: string;
+  /** A fixed UTC offset in minutes instead of `companyTimeZone` (e.g. -480, Pacific without daylight saving). */
   companyUtcOffsetMinutes?: number;
   /** Upper bound of a `hang` fault when the client never aborts. Default 130000 ms (Intuit's 120 s, plus margin). */
   maxHangMs?: number;
   /**
-   * How long a company remembers a `requestid` (and replays its first answer), in ms. Default `Infinity`: Intuit
-   * documents no expiry, so the simulator never forgets one.
+   * How long a company remembers a `requestid` (and replays its first answer), in ms. Intuit documents no expiry, so
+   * the simulator does not pretend to know one: default 24 h, configurable (`Infinity` never forgets).
    */
   requestIdReplayWindowMs?: number;
+  /**
+   * `production` (default): 500 requests/min and 10 concurrent per realm, 40 batches/min. `sandbox` adds the older
+   * documentation's sandbox limit, 100 requests/min per app across all its companies [intuit/QuickBooks-V3-PHP-SDK#54].
+   */
+  rateLimitProfile?: 'production' | 'sandbox';
+  /** Body of a 401: the gateway's lower-case JSON envelope (default) or XML with `Fault type="AuthenticationFault"`. */
+  unauthorizedFormat?: 'gateway' | 'xml';
+  /**
+   * What the revoke endpoint accepts. `json`: only Intuit's documented `Content-Type: application/json` body
+   * `{"token": ...}` with HTTP Basic. Default `json-or-form` (also the RFC 7009 form body) until core's revocation
+   * sends JSON for QuickBooks.
+   */
+  revokeRequests?: 'json' | 'json-or-form';
+  /**
+   * Refuse a where clause on a property Intuit does not list as filterable (400, Fault 4001 "property is not
+   * queryable"); where Intuit's docs are silent the property counts as not filterable. Default true.
+   */
+  strictQueryFilters?: boolean;
+  /** Companies take online payments (QuickBooks Payments), so invoices allowing it carry an `InvoiceLink`. Default true. */
+  onlinePayments?: boolean;
   /** API hosts to answer on. Default: production and sandbox. */
   baseUrls?: string[];
 }
@@ -131,7 +159,8 @@ export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = 
   const realmIds = options.realms?.length ? options.realms : ['9130350000000001'];
   const defaultRealmId = realmIds[0] as string;
   const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
-  const replayWindowMs = options.requestIdReplayWindowMs ?? Number.POSITIVE_INFINITY;
+  const replayWindowMs = options.requestIdReplayWindowMs ?? 24 * 3600 * 1000;
+  const timeZone = options.companyUtcOffsetMinutes ?? options.companyTimeZone ?? 'America/Los_Angeles';
   const injector = createFaultInjector({
     latency: options.latency ?? 0,
     maxHangMs: options.maxHangMs ?? 130_000,
@@ -149,7 +178,7 @@ export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = 
       refreshTokenGraceSec: graceSec,
       strictRefreshTokenRotation: options.strictRefreshTokenRotation ?? false,
       authorizeRealmId: () => core.authorizeRealmId,
-      renderUnauthorized: () => faultResponse(core, faults.authentication()),
+      renderUnauthorized: () => faultResponse(core, faults.authentication(options.unauthorizedFormat)),
     }),
     faults: injector,
     limiter: createRateLimiter({
@@ -161,7 +190,18 @@ export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = 
     }),
     stats: emptyStats(),
     uniqueDocNumbers: options.uniqueDocNumbers ?? true,
-    offsetMinutes: options.companyUtcOffsetMinutes ?? -480,
+    timeZone,
+    revokeRequests: options.revokeRequests ?? 'json-or-form',
+    strictQueryFilters: options.strictQueryFilters ?? true,
+    onlinePayments: options.onlinePayments ?? true,
+    appLimiter:
+      options.rateLimitProfile === 'sandbox'
+        ? createRateLimiter({
+            clock,
+            windows: [{ name: 'sandboxPerMinute', limit: SANDBOX_REQUESTS_PER_MINUTE, windowMs: 60_000 }],
+            renderLimited: () => faultResponse(core, faults.throttled()),
+          })
+        : null,
     batchItemLatencyMs: options.batchItemLatencyMs ?? 0,
     defaultRealmId,
     authorizeRealmId: defaultRealmId,
@@ -172,6 +212,7 @@ export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = 
         realmId,
         { clock, windowMs: replayWindowMs },
         options.homeCurrencies?.[realmId] ?? 'USD',
+        timeZone,
       );
       if (options.seedDefaults !== false) seedDefaults(state, clock.now());
       core.realms.set(realmId, state);

@@ -1,9 +1,18 @@
 import type { Clock } from '@blueclerk/core';
 import { createReplayCache, type ReplayCache } from '@blueclerk/core/testing/simulator';
-import { formatQboDateTime } from './wire-values';
+import { type CompanyTimeZone, formatQboDateTime } from './wire-values';
 
 /** Entities the simulator stores. Names are the XSD element names (the JSON wrapper keys). */
-export const SIM_ENTITIES = ['Customer', 'Item', 'Invoice', 'Payment', 'Account', 'TaxCode'] as const;
+export const SIM_ENTITIES = [
+  'Customer',
+  'Item',
+  'Invoice',
+  'Payment',
+  'Account',
+  'TaxCode',
+  'Vendor',
+  'Employee',
+] as const;
 export type SimEntityName = (typeof SIM_ENTITIES)[number];
 
 /** URL segment (`/v3/company/{realmId}/invoice`) to entity name. */
@@ -14,6 +23,8 @@ export const ENTITY_BY_PATH: Readonly<Record<string, SimEntityName>> = {
   payment: 'Payment',
   account: 'Account',
   taxcode: 'TaxCode',
+  vendor: 'Vendor',
+  employee: 'Employee',
 };
 
 export type WireObject = Record<string, unknown>;
@@ -47,12 +58,17 @@ export interface RealmState {
   taxRates: Map<string, number>;
   /** The company's home currency, as Preferences `CurrencyPrefs.HomeCurrency` reports it. */
   homeCurrency: string;
+  /** The company's clock: MetaData times carry its offset at that instant, as QuickBooks' do. */
+  timeZone: CompanyTimeZone;
+  /** `InvoiceLink` per invoice id, stable once made (the customer's link does not change with each read). */
+  invoiceLinks: Map<string, string>;
 }
 
 export function createRealmState(
   realmId: string,
   replay: { clock: Clock; windowMs: number },
   homeCurrency = 'USD',
+  timeZone: CompanyTimeZone = -480,
 ): RealmState {
   const records = new Map<SimEntityName, Map<string, SimRecord>>();
   for (const entity of SIM_ENTITIES) records.set(entity, new Map());
@@ -63,6 +79,8 @@ export function createRealmState(
     requestIds: createReplayCache(replay),
     taxRates: new Map(),
     homeCurrency,
+    timeZone,
+    invoiceLinks: new Map(),
   };
 }
 
@@ -74,14 +92,23 @@ export function recordsOf(realm: RealmState, entity: SimEntityName): Map<string,
 
 export function nextId(realm: RealmState, entity: SimEntityName): string {
   const key =
-    entity === 'Invoice' || entity === 'Payment' ? 'Txn' : entity === 'TaxCode' ? 'Account' : entity;
+    entity === 'Invoice' || entity === 'Payment'
+      ? 'Txn'
+      : entity === 'TaxCode'
+        ? 'Account'
+        : entity === 'Vendor' || entity === 'Employee'
+          ? 'Customer'
+          : entity;
   realm.counters[key] += 1;
   return String(realm.counters[key]);
 }
 
 /** Builds the MetaData block the API returns. */
-export function metaData(createdMs: number, updatedMs: number): WireObject {
-  return { CreateTime: formatQboDateTime(createdMs), LastUpdatedTime: formatQboDateTime(updatedMs) };
+export function metaData(createdMs: number, updatedMs: number, zone: CompanyTimeZone = -480): WireObject {
+  return {
+    CreateTime: formatQboDateTime(createdMs, zone),
+    LastUpdatedTime: formatQboDateTime(updatedMs, zone),
+  };
 }
 
 /** Inserts or replaces a record, stamping Id/SyncToken/MetaData the way QuickBooks does. */
@@ -101,7 +128,7 @@ export function putRecord(
     sparse: false,
     Id: id,
     SyncToken: syncToken,
-    MetaData: metaData(createdMs, now),
+    MetaData: metaData(createdMs, now, realm.timeZone),
   };
   const record: SimRecord = { entity, id, data: stamped, createdMs, updatedMs: now, deleted: false };
   recordsOf(realm, entity).set(id, record);

@@ -23,8 +23,10 @@ export function useSimulatorServer() {
         },
         body: json === undefined ? rest.body : JSON.stringify(json),
       });
-      // biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary QuickBooks JSON
-      return { status: response.status, body: (await response.json()) as any };
+      const text = await response.text();
+      const isJson = (response.headers.get('content-type') ?? '').includes('json');
+      // biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary QuickBooks JSON (XML Faults stay text)
+      return { status: response.status, body: (isJson ? JSON.parse(text) : text) as any };
     };
     return { sim, tokens, realmId, api, server };
   };

@@ -4,8 +4,32 @@
  * payments never drifts (0.1 + 0.2 style errors would make a "paid" invoice keep a 0.0000001 balance).
  */
 
+/**
+ * A company's clock: an IANA time zone (`America/Los_Angeles`, offsets follow daylight saving as in QuickBooks) or a
+ * fixed UTC offset in minutes.
+ */
+export type CompanyTimeZone = string | number;
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** UTC offset in minutes of a company's zone at an instant (`-420` for Pacific daylight time). */
+export function offsetMinutesAt(zone: CompanyTimeZone, ms: number): number {
+  if (typeof zone === 'number') return zone;
+  let format = zoneFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    zoneFormats.set(zone, format);
+  }
+  const name = format.formatToParts(new Date(ms)).find((part) => part.type === 'timeZoneName')?.value ?? '';
+  const match = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3] ?? 0);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
 /** `2026-01-02T03:04:05-08:00`: the seconds-precision, offset form QuickBooks uses in MetaData. */
-export function formatQboDateTime(ms: number, offsetMinutes = -480): string {
+export function formatQboDateTime(ms: number, zone: CompanyTimeZone = -480): string {
+  const offsetMinutes = offsetMinutesAt(zone, ms);
   const shifted = new Date(ms + offsetMinutes * 60_000);
   const iso = shifted.toISOString().slice(0, 19);
   const sign = offsetMinutes < 0 ? '-' : '+';
@@ -16,8 +40,8 @@ export function formatQboDateTime(ms: number, offsetMinutes = -480): string {
 }
 
 /** `2026-01-02`: the company-local date of an instant. */
-export function formatQboDate(ms: number, offsetMinutes = -480): string {
-  return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 10);
+export function formatQboDate(ms: number, zone: CompanyTimeZone = -480): string {
+  return new Date(ms + offsetMinutesAt(zone, ms) * 60_000).toISOString().slice(0, 10);
 }
 
 /** Parses a decimal amount (number or numeric string) into integer minor units, rounding half away from zero. */

@@ -16,7 +16,11 @@ import { createAppDatabase } from '../demo/app-database';
 import { DEMO_APP } from '../demo/context';
 import { SHARED_CUSTOMER, SHARED_ITEM_SKU, seedAppDatabase, seedQuickBooksCompany } from '../demo/seed';
 import { createQuickBooksProvider } from './index';
-import { createQuickBooksSimulator } from './testing/index';
+import {
+  buildQuickBooksWebhookBody,
+  createQuickBooksSimulator,
+  signQuickBooksWebhook,
+} from './testing/index';
 
 /**
  * Two providers in one app: QuickBooks (against its simulator) and core's fake provider (OAuth from the simulator
@@ -235,5 +239,46 @@ describe('several providers in one app', () => {
     const priced = items.records.filter((item) => item.data.unitPrice !== null);
     expect(priced.length).toBeGreaterThan(0);
     expect(new Set(priced.map((item) => item.data.unitPrice?.currency))).toEqual(new Set(['CAD']));
+  });
+
+  it('returns the QuickBooks payment link with the sync result when the company allows online payment', async () => {
+    const app = createApp();
+    const quickbooks = await connect(app, 'quickbooks');
+    const without = await app.blueclerk.engine.syncInvoice(quickbooks.id, addInvoice(app, 'MP-3001'));
+    expect(without).toMatchObject({ status: 'synced', paymentLinkUrl: null });
+
+    await app.blueclerk.connections.updateSettings(quickbooks.id, { onlinePayment: { card: true } });
+    const invoiceId = addInvoice(app, 'MP-3002');
+    const result = await app.blueclerk.engine.syncInvoice(quickbooks.id, invoiceId);
+    expect(result.status === 'synced' && result.paymentLinkUrl).toMatch(/^https:\/\//);
+    // An unchanged resync makes no call and hands back nothing new; the app keeps the link it stored.
+    const again = await app.blueclerk.engine.syncInvoice(quickbooks.id, invoiceId);
+    expect(again).toMatchObject({ status: 'synced', action: 'unchanged' });
+  });
+
+  it('a QuickBooks merge webhook moves the local customer to the surviving QuickBooks customer', async () => {
+    const app = createApp();
+    const quickbooks = await connect(app, 'quickbooks');
+    const invoiceId = addInvoice(app, 'MP-4001');
+    expect((await app.blueclerk.engine.syncInvoice(quickbooks.id, invoiceId)).status).toBe('synced');
+    const customerId = app.db.customerIdByName(SHARED_CUSTOMER.displayName);
+    const before = await app.storage.links.findLinkByLocalId(quickbooks.id, 'customer', customerId);
+    const realm = app.sim.realm(REALM);
+    const survivor = realm.create('Customer', { DisplayName: 'Harper Household' });
+    const change = realm.merge('Customer', before?.providerId as string, String(survivor.Id));
+    const verifier = 'merge-webhook-verifier-0c4b2a';
+    const body = buildQuickBooksWebhookBody({
+      format: 'legacy',
+      notifications: [{ realmId: REALM, changes: [change] }],
+    });
+    const result = await app.blueclerk.engine.handleWebhook('quickbooks', {
+      rawBody: body,
+      headers: { 'intuit-signature': await signQuickBooksWebhook(body, verifier) },
+      secret: verifier,
+    });
+    expect(result.verified).toBe(true);
+    expect(result.events.map((event) => event.status)).not.toContain('failed');
+    const after = await app.storage.links.findLinkByLocalId(quickbooks.id, 'customer', customerId);
+    expect(after?.providerId).toBe(String(survivor.Id));
   });
 });

@@ -22,6 +22,8 @@ export const quickBooksOAuth: ProviderOAuthConfig = {
   clientAuthentication: 'basic',
   // Revoking the refresh token ends the whole grant, access token included.
   revokeToken: 'refresh_token',
+  // Intuit's own OAuth client (oauth-jsclient OAuthClient.revoke) sends {"token": ...} as JSON with HTTP Basic.
+  revokeBody: 'json',
   tenantFromCallback: (params) => {
     const realmId = params.get('realmId');
     return realmId && /^\d+$/.test(realmId) ? realmId : null;

@@ -73,11 +73,10 @@ const CloudEventsSchema = z.array(
 );
 
 /**
- * A QuickBooks event as core's `NormalizedWebhookEvent`, plus what a merge carries: after "merge A into B" the event
- * names B (`providerId`, the surviving record) and `mergedFromProviderId` names A, which no longer exists - a local
- * record linked to A belongs to B now.
+ * A QuickBooks event: core's `NormalizedWebhookEvent`. After "merge A into B" it names B (`providerId`, the
+ * surviving record) and `mergedFromProviderId` names A; core's engine re-points a local record linked to A at B.
  */
-export type QuickBooksWebhookEvent = NormalizedWebhookEvent & { mergedFromProviderId?: string };
+export type QuickBooksWebhookEvent = NormalizedWebhookEvent;
 
 /** A header value as a string; anything else a framework might hand over (a number, an object) counts as absent. */
 function headerValue(headers: WebhookHeaders, name: string): string | null {

@@ -258,6 +258,7 @@ async function recordBatchSuccess<THttp>(
     localId: p.localId,
     providerId: record.providerId,
     action,
+    paymentLinkUrl: (record.data as { paymentLinkUrl?: string | null }).paymentLinkUrl ?? null,
     dependencies: p.prepared.dependencies,
     payments,
   });

@@ -277,6 +277,7 @@ export async function syncInvoiceInScope<THttp>(
       localId,
       providerId: record.providerId,
       action,
+      paymentLinkUrl: record.data.paymentLinkUrl ?? invoice.paymentLinkUrl ?? null,
       dependencies: prepared.dependencies,
       payments,
     };

@@ -59,6 +59,12 @@ export type InvoiceSyncResult =
       localId: string;
       providerId: string;
       action: 'created' | 'updated' | 'unchanged';
+      /**
+       * Where the customer can pay this invoice online, when the provider made a link (QuickBooks `InvoiceLink`, with
+       * online payment allowed in the connection's settings); null otherwise. Store it with the invoice: an
+       * `unchanged` resync makes no provider call and returns the one the app already has.
+       */
+      paymentLinkUrl: string | null;
       dependencies: DependencyResult[];
       payments: PaymentSyncResult[];
     }

@@ -328,3 +328,70 @@ describe('webhooks for a company connected more than once', () => {
     expect(s.host.payments.size).toBe(1);
   });
 });
+
+describe('merge webhooks', () => {
+  async function mergedCustomers(s: FakeSyncSetup) {
+    const { invoiceId } = await linkedInvoice(s);
+    const localId = s.host.invoices.get(invoiceId)?.customer?.id as string;
+    const merged = await s.storage.links.findLinkByLocalId(s.connectionId, 'customer', localId);
+    const survivor = await s.fake.provider.customers.create(s.fake.context(), {
+      displayName: 'Acme (merged)',
+      email: 'a@acme.test',
+      companyName: null,
+      givenName: null,
+      familyName: null,
+      phone: null,
+      billingAddress: null,
+      shippingAddress: null,
+      currency: null,
+      notes: null,
+      externalIds: {},
+      active: true,
+    });
+    const delivery = await s.fake.webhook(
+      [
+        {
+          id: 'evt-merge',
+          entity: 'customer',
+          entityId: survivor.providerId,
+          operation: 'merge',
+          tenant: s.tenantId,
+          at: s.clock.now(),
+          mergedFrom: merged?.providerId as string,
+        },
+      ],
+      SECRET,
+    );
+    return { localId, mergedFrom: merged?.providerId as string, survivor: survivor.providerId, delivery };
+  }
+
+  it('re-points the local record linked to the merged-away customer at the survivor', async () => {
+    const s = await createFakeSyncSetup();
+    const { localId, mergedFrom, survivor, delivery } = await mergedCustomers(s);
+    const result = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
+    expect(result.events[0]?.status).not.toBe('failed');
+    expect((await s.storage.links.findLinkByLocalId(s.connectionId, 'customer', localId))?.providerId).toBe(
+      survivor,
+    );
+    expect(await s.storage.links.findLinkByProviderId(s.connectionId, 'customer', mergedFrom)).toBeNull();
+  });
+
+  it('reports a conflict instead of overwriting when the survivor is linked to another local record', async () => {
+    const s = await createFakeSyncSetup();
+    const { localId, mergedFrom, survivor, delivery } = await mergedCustomers(s);
+    await s.storage.links.upsertLink({
+      connectionId: s.connectionId,
+      entityType: 'customer',
+      localId: 'cust-other',
+      providerId: survivor,
+      providerVersion: null,
+      contentHash: null,
+      lastSyncedAt: s.clock.now(),
+    });
+    const result = await s.engine.handleWebhook(s.fake.provider.id, { ...delivery, secret: SECRET });
+    expect(result.events[0]).toMatchObject({ status: 'failed', failure: { category: 'conflict' } });
+    expect((await s.storage.links.findLinkByLocalId(s.connectionId, 'customer', localId))?.providerId).toBe(
+      mergedFrom,
+    );
+  });
+});

@@ -1,4 +1,4 @@
-import { BlueClerkError } from '../errors/index';
+import { BlueClerkError, ProviderError } from '../errors/index';
 import type { ProviderChange } from '../provider/changes';
 import type { NormalizedWebhookEvent, WebhookHeaders } from '../provider/webhooks';
 import type { ConnectionRecord } from '../storage/connections';
@@ -106,6 +106,7 @@ async function processEvent<THttp>(
   const opened = await rt.openOrFail(connection.id, event.entityType, null, connection);
   if ('failure' in opened) return { deliveryId, connectionId, status: 'failed', failure: opened.failure };
   try {
+    if (event.operation === 'merge' && event.mergedFromProviderId) await relinkMerged(rt, connection, event);
     const change = await fetchChange(rt, opened.scope, event);
     if (!change)
       return {
@@ -131,6 +132,52 @@ async function processEvent<THttp>(
       failure: rt.fail(connection, event.entityType, null, error),
     };
   }
+}
+
+/**
+ * A merge in the provider (customer A merged into B) leaves A gone: the local record linked to A is re-pointed at B,
+ * so later syncs update B instead of re-creating A. If B is already linked to another local record, the two local
+ * records are duplicates only a person can merge: that is reported (a `conflict`) and nothing is re-pointed.
+ */
+async function relinkMerged<THttp>(
+  rt: EngineRuntime<THttp>,
+  connection: ConnectionRecord,
+  event: NormalizedWebhookEvent & { mergedFromProviderId?: string },
+): Promise<void> {
+  const from = event.mergedFromProviderId as string;
+  const merged = await rt.storage.links.findLinkByProviderId(connection.id, event.entityType, from);
+  if (!merged) return;
+  const survivor = await rt.storage.links.findLinkByProviderId(
+    connection.id,
+    event.entityType,
+    event.providerId,
+  );
+  if (survivor && survivor.localId !== merged.localId) {
+    throw new ProviderError(
+      'conflict',
+      `${rt.provider.displayName} merged ${event.entityType} ${from} into ${event.providerId}, but both are linked to different records here`,
+      {
+        details: {
+          mergedFrom: from,
+          survivor: event.providerId,
+          localIds: [merged.localId, survivor.localId],
+        },
+        action: `Merge the two ${event.entityType} records in the app, then sync again`,
+      },
+    );
+  }
+  await rt.storage.links.upsertLink({
+    ...merged,
+    providerId: event.providerId,
+    providerVersion: null,
+    contentHash: null,
+    lastSyncedAt: rt.clock.now(),
+  });
+  rt.logger.log('info', 'relinked a merged record to the survivor', {
+    connectionId: connection.id,
+    entityType: event.entityType,
+    localId: merged.localId,
+  });
 }
 
 async function forgetFailedDelivery<THttp>(rt: EngineRuntime<THttp>, key: string): Promise<void> {

@@ -2,8 +2,9 @@ import { type BlueClerkError, ProviderError } from '../errors/index';
 import type { ClassifyContext } from './types';
 
 /**
- * Status-code classification used when a provider's `classifyError` returns nothing. Messages name the provider,
- * method, path and status only: response bodies can echo request data, so they are not quoted.
+ * Status-code classification used when a provider's `classifyError` returns nothing. Messages name the provider and
+ * the status only - a business user reads them, so API paths (with company ids in them) stay in `details` for logs;
+ * response bodies can echo request data, so they are not quoted.
  */
 export function defaultClassifyError(
   response: Response,
@@ -11,7 +12,7 @@ export function defaultClassifyError(
   context: ClassifyContext,
 ): BlueClerkError {
   const { status } = response;
-  const where = `${context.providerId} answered HTTP ${status} to ${context.method} ${context.path}`;
+  const where = `${context.providerId} answered HTTP ${status}`;
   const base = { status, details: { method: context.method, path: context.path } };
   if (status === 400 || status === 422)
     return new ProviderError('validation_failed', `${where}: request rejected`, base);

@@ -451,3 +451,24 @@ describe('createProviderHttp: GraphQL-style answers, POST reads, identity URLs a
     expect(slept).toEqual([60_000]);
   });
 });
+
+describe('messages a business user reads', () => {
+  it('name the provider and what happened, never the API path or a company id; details keep both for logs', async () => {
+    sequence('get', '/company/9130350000000001/invoice/7', [
+      () => new HttpResponse(null, { status: 404 }),
+      () => HttpResponse.json({ unexpected: true }),
+      () => new HttpResponse(null, { status: 401 }),
+    ]);
+    const { client } = setup();
+    const path = '/company/9130350000000001/invoice/7';
+    const notFound = await client.request({ method: 'GET', path }).catch((e: unknown) => e);
+    const badBody = await client
+      .request({ method: 'GET', path, schema: z.object({ Invoice: z.object({}) }) })
+      .catch((e: unknown) => e);
+    for (const error of [notFound, badBody]) {
+      expect((error as Error).message).not.toContain('9130350000000001');
+      expect((error as Error).message).not.toContain('/company');
+      expect((error as ProviderError).details).toMatchObject({ method: 'GET', path });
+    }
+  });
+});

@@ -156,7 +156,8 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
     attempt: number,
   ): BlueClerkError {
     if (BlueClerkError.isInstance(error)) return error;
-    const where = `${request.method} ${request.path} to ${profile.id}`;
+    // The path (with its company id) goes to details for logs; the message is read by business users.
+    const where = `A request to ${profile.id}`;
     const details = { method: request.method, path: request.path, attempt };
     if (request.signal?.aborted) {
       return new NetworkError('network', `${where} was cancelled`, {
@@ -199,7 +200,7 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       const parsed = request.schema.safeParse(data);
       if (!parsed.success) {
         throw new ValidationError(
-          `${profile.id} answered ${request.method} ${request.path} with an unexpected body`,
+          `${profile.id} answered with a body the SDK cannot read`,
           parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
           { details },
         );
@@ -207,14 +208,10 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
       return { status: response.status, headers: response.headers, data: parsed.data };
     }
     if (response.status === 401) {
-      throw new AuthError(
-        'unauthorized',
-        `${profile.id} rejected the access token for ${request.method} ${request.path}`,
-        {
-          details,
-          action: `If this persists, ask the owner to connect ${profile.id} again`,
-        },
-      );
+      throw new AuthError('unauthorized', `${profile.id} rejected the access token`, {
+        details,
+        action: `If this persists, ask the owner to connect ${profile.id} again`,
+      });
     }
     if (response.status === 429) {
       const wait = rateLimitDelay(response);
@@ -296,8 +293,9 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
         });
       } catch (error) {
         if (BlueClerkError.isInstance(error)) throw redactError(error);
-        throw new NetworkError('network', `${request.method} ${request.path} to ${profile.id} failed`, {
+        throw new NetworkError('network', `A request to ${profile.id} failed`, {
           retryable: false,
+          details: { method: request.method, path: request.path },
           cause: redactError(error),
         });
       }

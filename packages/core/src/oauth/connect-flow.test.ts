@@ -464,4 +464,17 @@ describe('attacks on the connect flow', () => {
     const provider = testProvider({ tenantFromCallback: (params) => params.get('realmId') });
     expect(() => setup({}, provider)).toThrow(/verifyTenant/);
   });
+
+  it('revokes with a JSON {"token"} body and HTTP Basic when the provider says revokeBody json (Intuit)', async () => {
+    const provider = { ...testProvider(), oauth: { ...testProvider().oauth, revokeBody: 'json' as const } };
+    const { flow, approve, revocations } = setup({}, provider);
+    const started = await flow.start({ provider: 'xero', ownerId: 'owner-1' });
+    const record = await flow.handleCallback(await approve(started.url), bound(started));
+    expect((await flow.disconnect(record.id)).revoked).toBe(true);
+    expect(revocations).toHaveLength(1);
+    const body = JSON.parse(revocations[0]?.body ?? '{}') as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['token']);
+    expect(String(body.token)).toMatch(/^rt_/);
+    expect(revocations[0]?.authorization).toMatch(/^Basic /);
+  });
 });

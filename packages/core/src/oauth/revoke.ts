@@ -17,13 +17,26 @@ export async function revokeToken(options: {
   const url = options.oauth.endpoints.revokeUrl;
   if (url === null) return;
   const fields: Record<string, string> = { token: options.token };
-  // Intuit and Xero accept the hint; it lets servers skip a lookup.
-  if (options.oauth.clientAuthentication !== 'json') fields.token_type_hint = options.oauth.revokeToken;
-  const { headers, body } = buildClientAuthenticatedRequest(
+  const jsonBody = options.oauth.revokeBody === 'json';
+  // RFC 7009 servers accept the hint; it lets them skip a lookup. A JSON revoke body carries the token alone.
+  if (options.oauth.clientAuthentication !== 'json' && !jsonBody)
+    fields.token_type_hint = options.oauth.revokeToken;
+  let { headers, body } = buildClientAuthenticatedRequest(
     options.oauth.clientAuthentication,
     options.credentials,
     fields,
   );
+  if (jsonBody && options.oauth.clientAuthentication !== 'json') {
+    // Client authentication as configured (HTTP Basic), the token as JSON.
+    const form = new URLSearchParams(body);
+    const json: Record<string, string> = { token: options.token };
+    const clientId = form.get('client_id');
+    const clientSecret = form.get('client_secret');
+    if (clientId !== null) json.client_id = clientId;
+    if (clientSecret !== null) json.client_secret = clientSecret;
+    headers = { ...headers, 'content-type': 'application/json' };
+    body = JSON.stringify(json);
+  }
   const response = await postWithTimeout(options.fetch, url, {
     headers,
     body,

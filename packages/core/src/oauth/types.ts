@@ -26,6 +26,12 @@ export interface ProviderOAuthConfig {
   clientAuthentication: 'basic' | 'body' | 'json';
   /** Which token the revoke endpoint takes. */
   revokeToken: 'refresh_token' | 'access_token';
+  /**
+   * How the revoke request's body is encoded. Default `form` (RFC 7009: `token=...&token_type_hint=...`). `json`:
+   * a JSON `{"token": "..."}` body, with the client still authenticated per `clientAuthentication` (Intuit's own
+   * OAuth client revokes this way, with HTTP Basic).
+   */
+  revokeBody?: 'form' | 'json';
   /** Extra query parameters for the authorize URL. */
   authorizeParams?: Readonly<Record<string, string>>;
   /**

@@ -20,6 +20,11 @@ export interface NormalizedWebhookEvent {
    * CloudEvents `id`), otherwise derived from tenant + entity + id + operation + time.
    */
   deliveryId: string;
+  /**
+   * For `merge`: the record that was merged away (QuickBooks legacy `deletedId`, CloudEvents `data.deletedid`).
+   * `providerId` is the surviving one; the engine moves a local link from this id to it.
+   */
+  mergedFromProviderId?: string;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface FakeWebhookEvent {
   tenant: string;
   /** Epoch ms. */
   at: number;
+  /** For `merge`: the record merged away into `entityId`. */
+  mergedFrom?: string;
 }
 
 const encoder = new TextEncoder();
@@ -126,6 +128,9 @@ export const fakeWebhooks: ProviderWebhooks = {
         tenantId: e.tenant,
         occurredAt: e.at,
         deliveryId: e.id,
+        ...(e.operation === 'merge' && typeof e.mergedFrom === 'string'
+          ? { mergedFromProviderId: e.mergedFrom }
+          : {}),
       };
     });
   },

@@ -92,9 +92,8 @@ export interface QuickBooksSimulatorOptions {
   /** Body of a 401: the gateway's lower-case JSON envelope (default) or XML with `Fault type="AuthenticationFault"`. */
   unauthorizedFormat?: 'gateway' | 'xml';
   /**
-   * What the revoke endpoint accepts. `json`: only Intuit's documented `Content-Type: application/json` body
-   * `{"token": ...}` with HTTP Basic. Default `json-or-form` (also the RFC 7009 form body) until core's revocation
-   * sends JSON for QuickBooks.
+   * What the revoke endpoint accepts. `json` (default): only Intuit's documented `Content-Type: application/json`
+   * body `{"token": ...}` with HTTP Basic. `json-or-form`: also the RFC 7009 form body.
    */
   revokeRequests?: 'json' | 'json-or-form';
   /**
@@ -191,7 +190,7 @@ export function createQuickBooksSimulator(options: QuickBooksSimulatorOptions = 
     stats: emptyStats(),
     uniqueDocNumbers: options.uniqueDocNumbers ?? true,
     timeZone,
-    revokeRequests: options.revokeRequests ?? 'json-or-form',
+    revokeRequests: options.revokeRequests ?? 'json',
     strictQueryFilters: options.strictQueryFilters ?? true,
     onlinePayments: options.onlinePayments ?? true,
     appLimiter:

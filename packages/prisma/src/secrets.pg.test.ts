@@ -7,7 +7,11 @@ import {
   openTokenSet,
   sealTokenSet,
 } from '@blueclerk/core';
-import { type MockTokenServer, startMockTokenServer } from '@blueclerk/core/testing/node';
+import {
+  type MockTokenServer,
+  mockTokenServerProvider,
+  startMockTokenServer,
+} from '@blueclerk/core/testing/node';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestSchema, TEST_DATABASE_URL, type TestSchema } from '../test/pg';
@@ -90,29 +94,7 @@ describe('nothing secret in clear in PostgreSQL', () => {
     const manager = createTokenManager({
       storage,
       vault,
-      providers: {
-        quickbooks: {
-          id: 'quickbooks',
-          oauth: {
-            endpoints: {
-              authorizeUrl: 'https://login.example.test/authorize',
-              tokenUrl: tokenServer.tokenUrl,
-              revokeUrl: null,
-            },
-            defaultScopes: [],
-            pkce: 'none',
-            clientAuthentication: 'basic',
-            revokeToken: 'refresh_token',
-          },
-          tokenPolicy: {
-            accessTokenTtlSec: 3600,
-            refreshAheadSec: 60,
-            refreshTokenTtlDays: null,
-            rotateRefreshTokenAfterDays: null,
-            refreshTokenReuseGraceSec: 0,
-          },
-        },
-      },
+      providers: { quickbooks: mockTokenServerProvider(tokenServer.tokenUrl) },
       credentials: {
         quickbooks: {
           clientId: 'client-123',

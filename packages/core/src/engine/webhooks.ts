@@ -142,7 +142,7 @@ async function processEvent<THttp>(
 async function relinkMerged<THttp>(
   rt: EngineRuntime<THttp>,
   connection: ConnectionRecord,
-  event: NormalizedWebhookEvent & { mergedFromProviderId?: string },
+  event: NormalizedWebhookEvent,
 ): Promise<void> {
   const from = event.mergedFromProviderId as string;
   const merged = await rt.storage.links.findLinkByProviderId(connection.id, event.entityType, from);

@@ -42,8 +42,6 @@ export interface ConnectionLimiter {
   pauseUntil(epochMs: number): void;
   /** Requests currently holding a slot. */
   readonly inFlight: number;
-  /** Requests started in the last 24 hours (for the daily budget). */
-  readonly startedToday: number;
 }
 
 export interface LimiterRegistry {
@@ -81,10 +79,6 @@ function slidingWindow(limit: number | null | undefined, windowMs: number) {
     record(now: number) {
       starts.push(now);
     },
-    count(now: number): number {
-      prune(now);
-      return starts.length - head;
-    },
   };
 }
 
@@ -94,7 +88,6 @@ export function createConnectionLimiter(limits: RequestLimits): ConnectionLimite
   const batchMinute = slidingWindow(limits.batchRequestsPerMinute, MINUTE_MS);
   const day = slidingWindow(limits.requestsPerDay, DAY_MS);
   let inFlight = 0;
-  let lastNow = 0;
   const waiting: Array<() => void> = [];
   let pausedUntil = 0;
 
@@ -117,9 +110,6 @@ export function createConnectionLimiter(limits: RequestLimits): ConnectionLimite
     get inFlight() {
       return inFlight;
     },
-    get startedToday() {
-      return day.count(lastNow);
-    },
     pauseUntil(epochMs) {
       pausedUntil = Math.max(pausedUntil, epochMs);
     },
@@ -128,7 +118,6 @@ export function createConnectionLimiter(limits: RequestLimits): ConnectionLimite
       try {
         for (;;) {
           const now = clock.now();
-          lastNow = now;
           const dayWait = day.waitMs(now);
           if (dayWait > 0) {
             const resetAt = now + dayWait;

@@ -364,9 +364,12 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
   async function upsertConnection(
     id: string,
     build: (existing: ConnectionRecord | null) => Promise<ConnectionRecord>,
+    /** The record the caller has just read, used for the first attempt instead of reading it again. */
+    read?: ConnectionRecord | null,
   ): Promise<ConnectionRecord> {
     for (let attempt = 1; ; attempt++) {
-      const existing = await storage.connections.getConnection(id);
+      const existing =
+        attempt === 1 && read !== undefined ? read : await storage.connections.getConnection(id);
       try {
         return await build(existing);
       } catch (error) {
@@ -529,42 +532,46 @@ export function createConnectFlow(options: ConnectFlowOptions): ConnectFlow {
       }
       const metadataOf = (tenant: Tenant) => (tenant.tenantName ? { tenantName: tenant.tenantName } : {});
 
-      let record = await upsertConnection(context.connectionId, async (existing) => {
-        if (!existing) {
-          return storage.connections.createConnection({
-            id: context.connectionId,
-            provider: provider.id,
-            ownerId: context.ownerId,
-            tenantId: primaryTenant.tenantId,
-            status: 'active',
-            tokens: sealed,
-            metadata: metadataOf(primaryTenant),
-          });
-        }
-        if (existing.ownerId !== context.ownerId || existing.provider !== provider.id) {
-          throw new AuthError(
-            'oauth_state_invalid',
-            'The connection in this OAuth state belongs to someone else',
+      let record = await upsertConnection(
+        context.connectionId,
+        async (existing) => {
+          if (!existing) {
+            return storage.connections.createConnection({
+              id: context.connectionId,
+              provider: provider.id,
+              ownerId: context.ownerId,
+              tenantId: primaryTenant.tenantId,
+              status: 'active',
+              tokens: sealed,
+              metadata: metadataOf(primaryTenant),
+            });
+          }
+          if (existing.ownerId !== context.ownerId || existing.provider !== provider.id) {
+            throw new AuthError(
+              'oauth_state_invalid',
+              'The connection in this OAuth state belongs to someone else',
+            );
+          }
+          if (existing.tenantId && primaryTenant.tenantId && existing.tenantId !== primaryTenant.tenantId) {
+            // Reconnecting into another company would sync one business's books into another's.
+            throw new AuthError('oauth_exchange_failed', 'The user reconnected to a different company', {
+              details: { expectedTenantId: existing.tenantId, tenantId: primaryTenant.tenantId },
+              action: 'Disconnect and create a new connection for the other company',
+            });
+          }
+          return storage.connections.updateConnection(
+            existing.id,
+            {
+              status: 'active',
+              tokens: sealed,
+              tenantId: primaryTenant.tenantId ?? existing.tenantId,
+              metadata: { ...existing.metadata, ...metadataOf(primaryTenant) },
+            },
+            { expectedVersion: existing.version },
           );
-        }
-        if (existing.tenantId && primaryTenant.tenantId && existing.tenantId !== primaryTenant.tenantId) {
-          // Reconnecting into another company would sync one business's books into another's.
-          throw new AuthError('oauth_exchange_failed', 'The user reconnected to a different company', {
-            details: { expectedTenantId: existing.tenantId, tenantId: primaryTenant.tenantId },
-            action: 'Disconnect and create a new connection for the other company',
-          });
-        }
-        return storage.connections.updateConnection(
-          existing.id,
-          {
-            status: 'active',
-            tokens: sealed,
-            tenantId: primaryTenant.tenantId ?? existing.tenantId,
-            metadata: { ...existing.metadata, ...metadataOf(primaryTenant) },
-          },
-          { expectedVersion: existing.version },
-        );
-      });
+        },
+        previous,
+      );
       await markHealthy(record);
       record = await discoverSettings(provider, record, http);
 

@@ -6,6 +6,7 @@ export {
   type MockTokenServer,
   type MockTokenServerOptions,
   type MockTokenServerStats,
+  mockTokenServerProvider,
   startMockTokenServer,
 } from './mock-token-server';
 export {

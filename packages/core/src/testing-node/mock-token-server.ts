@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { OAuthProviderDefinition } from '../oauth/types';
+import type { ProviderId } from '../storage/types';
 
 /**
  * A real HTTP OAuth token endpoint for tests that cross process boundaries (msw only intercepts inside one process).
@@ -208,6 +210,33 @@ export async function startMockTokenServer(options: MockTokenServerOptions = {})
       for (const response of hung) response.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * The OAuth side of a provider whose token endpoint is a mock token server: what a token manager in a test or a
+ * worker process needs (basic client auth, no PKCE, a rotating refresh token with no grace, refresh 60 s ahead).
+ */
+export function mockTokenServerProvider(
+  tokenUrl: string,
+  id: ProviderId = 'quickbooks',
+): OAuthProviderDefinition {
+  return {
+    id,
+    oauth: {
+      endpoints: { authorizeUrl: 'https://login.blueclerk.test/authorize', tokenUrl, revokeUrl: null },
+      defaultScopes: [],
+      pkce: 'none',
+      clientAuthentication: 'basic',
+      revokeToken: 'refresh_token',
+    },
+    tokenPolicy: {
+      accessTokenTtlSec: 3600,
+      refreshAheadSec: 60,
+      refreshTokenTtlDays: null,
+      rotateRefreshTokenAfterDays: null,
+      refreshTokenReuseGraceSec: 0,
     },
   };
 }

@@ -15,6 +15,7 @@ import { isProviderId, type ProviderId } from '../storage/types';
 import { createTokenManager } from '../tokens/manager';
 import { keyRingFromEnv } from '../vault/key-ring';
 import { createTokenVault } from '../vault/token-vault';
+import { mockTokenServerProvider } from './mock-token-server';
 import { WORKER_ENV } from './worker-env';
 
 function print(line: Record<string, unknown>): void {
@@ -45,25 +46,7 @@ async function main(): Promise<void> {
   const manager = createTokenManager({
     storage,
     vault,
-    providers: {
-      [providerId]: {
-        id: providerId,
-        oauth: {
-          endpoints: { authorizeUrl: 'https://login.blueclerk.test/authorize', tokenUrl, revokeUrl: null },
-          defaultScopes: [],
-          pkce: 'none',
-          clientAuthentication: 'basic',
-          revokeToken: 'refresh_token',
-        },
-        tokenPolicy: {
-          accessTokenTtlSec: 3600,
-          refreshAheadSec: 60,
-          refreshTokenTtlDays: null,
-          rotateRefreshTokenAfterDays: null,
-          refreshTokenReuseGraceSec: 0,
-        },
-      },
-    },
+    providers: { [providerId]: mockTokenServerProvider(tokenUrl, providerId) },
     credentials: {
       [providerId]: {
         clientId: process.env[WORKER_ENV.clientId] ?? 'worker-client-id',

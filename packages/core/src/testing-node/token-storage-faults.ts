@@ -7,7 +7,7 @@ import { createTokenManager, type TokenManagerOptions } from '../tokens/manager'
 import { createKeyRing } from '../vault/key-ring';
 import { openTokenSet, sealTokenSet } from '../vault/token-set';
 import { createTokenVault } from '../vault/token-vault';
-import { type MockTokenServer, startMockTokenServer } from './mock-token-server';
+import { type MockTokenServer, mockTokenServerProvider, startMockTokenServer } from './mock-token-server';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 /**
@@ -92,29 +92,7 @@ export function runTokenStorageFaultTests(options: TokenStorageFaultOptions): vo
       vault,
       clock,
       sleep: async (ms) => clock.advance(ms),
-      providers: {
-        quickbooks: {
-          id: 'quickbooks',
-          oauth: {
-            endpoints: {
-              authorizeUrl: 'https://login.blueclerk.test/authorize',
-              tokenUrl: tokenServer.tokenUrl,
-              revokeUrl: null,
-            },
-            defaultScopes: [],
-            pkce: 'none',
-            clientAuthentication: 'basic',
-            revokeToken: 'refresh_token',
-          },
-          tokenPolicy: {
-            accessTokenTtlSec: 3600,
-            refreshAheadSec: 60,
-            refreshTokenTtlDays: null,
-            rotateRefreshTokenAfterDays: null,
-            refreshTokenReuseGraceSec: 0,
-          },
-        },
-      },
+      providers: { quickbooks: mockTokenServerProvider(tokenServer.tokenUrl) },
       credentials: {
         quickbooks: {
           clientId: 'fault-test-client',

@@ -46,10 +46,8 @@ export function openAccessToken(
 ): AccessTokenView {
   const accessToken = vault.open(sealed.accessToken, { connectionId, field: TOKEN_FIELDS.accessToken });
   registerSecret(accessToken);
-  if (accessToken.trim() === '') {
-    // The same rule as assertUsableTokenSet, for the one field opened here.
-    assertUsableTokenSet({ ...sealedTimes(sealed), accessToken, refreshToken: null });
-  }
+  // The same validity rules as a full open, for the one field opened here.
+  assertUsableTokenSet({ ...sealedTimes(sealed), accessToken, refreshToken: null });
   return {
     accessToken,
     accessTokenExpiresAt: sealed.accessTokenExpiresAt,
